@@ -1,0 +1,21 @@
+# sangkien — the two commands: `make up` (start the platform) and `make test` (run every test).
+.PHONY: up test bench lint install servers simulate
+
+install:
+	@deploy/local/bootstrap.sh
+
+servers:
+	@deploy/local/servers.sh
+
+up: install
+	@deploy/local/servers.sh redis rabbitmq
+	@.venv/bin/sangkien up
+
+test: install servers
+	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	@.venv/bin/ruff check . && .venv/bin/mypy shared services
+
+bench: install servers
+	@.venv/bin/python -m bench $(BENCH_ARGS)

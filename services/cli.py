@@ -1,0 +1,69 @@
+"""The ``sangkien`` command: one sub-command group per service, plus platform-wide commands."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shared.auth import Role, issue_token
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="sangkien",
+    help="sangkien — nền tảng sáng kiến của Công đoàn Việt Nam (initiative campaigns platform).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+for _name, _help in (
+    ("submission", "Submission service: initiatives, votes, imports, outbox relay."),
+    ("tally", "Tally service: live counters, rankings, rebuild, reconcile, dead letters."),
+    ("awards", "Awards service: four-level review and commendation."),
+):
+    try:
+        _module = importlib.import_module(f"services.{_name}.cli")
+    except ModuleNotFoundError as _exc:  # a service not built yet has no CLI
+        if _exc.name != f"services.{_name}.cli":
+            raise
+        continue
+    app.add_typer(_module.app, name=_name, help=_help)
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="member, officer, reviewer, admin or service")],
+    unit: Annotated[str | None, typer.Option(help="Unit id the role is scoped to (officer, reviewer)")] = None,
+    member: Annotated[str, typer.Option(help="Member id (the token's subject)")] = "dev-member",
+    hours: Annotated[float, typer.Option(help="Lifetime in hours")] = 12.0,
+) -> None:
+    """Issue a development JWT (HS256 with the local key)."""
+    from datetime import timedelta
+
+    try:
+        typer.echo(issue_token(subject=member, role=role, unit_id=unit, ttl=timedelta(hours=hours)))
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def up(
+    tally_workers: Annotated[int | None, typer.Option(help="Tally workers to run (default from settings)")] = None,
+) -> None:
+    """Start the whole platform on this machine; Ctrl-C stops it."""
+    from services.platform import run_platform
+
+    raise typer.Exit(run_platform(tally_workers=tally_workers))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

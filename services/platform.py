@@ -1,0 +1,189 @@
+"""`sangkien up`: run the whole platform on one machine — migrations, union tree, every service, tally workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from shared.db import upgrade_database
+from shared.settings import REPO_ROOT, Settings, get_settings
+from shared.topology import declare_everything
+from shared.union_tree import get_tree
+
+console = Console()
+SERVERS_SCRIPT = REPO_ROOT / "deploy" / "local" / "servers.sh"
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    health_url: str | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+
+def _uvicorn(app: str, port: int, settings: Settings) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", app, "--factory", "--host", settings.host, "--port", str(port),
+        "--log-level", "warning", "--no-access-log",
+    ]
+
+
+def _check_servers(settings: Settings) -> bool:
+    """Redis and RabbitMQ must answer; start them when installed but stopped (deploy/local/servers.sh)."""
+    import redis
+
+    async def rabbit_ok() -> bool:
+        import aio_pika
+
+        try:
+            connection = await aio_pika.connect(settings.amqp_url, timeout=3)
+        except Exception:
+            return False
+        await connection.close()
+        return True
+
+    def redis_ok() -> bool:
+        try:
+            return bool(redis.Redis.from_url(settings.redis_url, socket_timeout=3).ping())
+        except Exception:
+            return False
+
+    if redis_ok() and asyncio.run(rabbit_ok()):
+        return True
+    subprocess.run(["bash", str(SERVERS_SCRIPT), "redis", "rabbitmq"], check=False)
+    if redis_ok() and asyncio.run(rabbit_ok()):
+        return True
+    console.print(
+        "[red]error:[/red] cannot reach Redis at "
+        f"{settings.redis_url} or RabbitMQ at {settings.amqp_url.split('@')[-1]} — "
+        "install them ('apt-get install redis-server rabbitmq-server') or set SANGKIEN_REDIS_URL / SANGKIEN_AMQP_URL"
+    )
+    return False
+
+
+def _migrate(settings: Settings) -> None:
+    from services.awards import MIGRATIONS_DIR as AWARDS_MIGRATIONS
+    from services.submission import MIGRATIONS_DIR as SUBMISSION_MIGRATIONS
+
+    for name, directory, url in (
+        ("submission", SUBMISSION_MIGRATIONS, settings.submission_db_url),
+        ("awards", AWARDS_MIGRATIONS, settings.awards_db_url),
+    ):
+        upgrade_database(Path(directory), url)
+        console.print(f"  migrated {name} database ({url.split('@')[-1]})")
+
+
+def _children(settings: Settings, tally_workers: int) -> list[Child]:
+    base = f"http://{settings.host}"
+    return [
+        Child("submission", _uvicorn("services.submission.app:create_app", settings.submission_port, settings),
+              f"{base}:{settings.submission_port}/health"),
+        Child("awards", _uvicorn("services.awards.app:create_app", settings.awards_port, settings),
+              f"{base}:{settings.awards_port}/health"),
+        Child("tally-api", _uvicorn("services.tally.app:create_app", settings.tally_port, settings),
+              f"{base}:{settings.tally_port}/health"),
+        Child("tally-workers", [sys.executable, "-m", "services.cli", "tally", "work", "--workers", str(tally_workers)]),
+    ]
+
+
+def _wait_healthy(children: list[Child], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    pending = [c for c in children if c.health_url]
+    while pending and time.monotonic() < deadline:
+        for child in list(pending):
+            if child.process is not None and child.process.poll() is not None:
+                console.print(f"[red]error:[/red] {child.name} exited with code {child.process.returncode}")
+                return False
+            try:
+                if httpx.get(child.health_url or "", timeout=1.0).status_code == 200:
+                    pending.remove(child)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    for child in pending:
+        console.print(f"[red]error:[/red] {child.name} did not answer {child.health_url} within {timeout:.0f} s")
+    return not pending
+
+
+def _stop(children: list[Child]) -> None:
+    for child in children:
+        if child.process and child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        if child.process is None:
+            continue
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+
+
+def _print_urls(settings: Settings) -> None:
+    base = f"http://{settings.host}"
+    table = Table(title="sangkien đang chạy / is running", show_lines=False)
+    table.add_column("what")
+    table.add_column("URL")
+    table.add_row("Dashboard (bảng theo dõi trực tiếp)", f"{base}:{settings.tally_port}/")
+    table.add_row("Submission API docs (OpenAPI)", f"{base}:{settings.submission_port}/docs")
+    table.add_row("Awards API docs (OpenAPI)", f"{base}:{settings.awards_port}/docs")
+    table.add_row("Tally API docs (OpenAPI)", f"{base}:{settings.tally_port}/docs")
+    table.add_row("AsyncAPI docs (events)", f"{base}:{settings.submission_port}/asyncapi")
+    table.add_row("Metrics (Prometheus)", f"{base}:{settings.tally_port}/metrics")
+    console.print(table)
+    console.print("Development tokens: [bold].venv/bin/sangkien token --role member --member m1[/bold]. Ctrl-C stops everything.")
+
+
+def run_platform(*, tally_workers: int | None = None) -> int:
+    settings = get_settings()
+    workers = tally_workers or settings.tally_workers
+    console.rule("[bold]sangkien")
+    if not _check_servers(settings):
+        return 1
+    console.print("  Redis and RabbitMQ are up")
+    _migrate(settings)
+    tree = get_tree()
+    console.print(f"  union tree loaded: {len(tree)} units")
+    asyncio.run(declare_everything(settings))
+    console.print(f"  RabbitMQ topology declared (namespace '{settings.namespace}')")
+
+    children = _children(settings, max(2, workers))
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    stop_requested = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        for child in children:
+            child.process = subprocess.Popen(child.argv, env=env, cwd=REPO_ROOT, start_new_session=True)
+            console.print(f"  started {child.name} (pid {child.process.pid})")
+        if not _wait_healthy(children):
+            return 1
+        _print_urls(settings)
+        while not stop_requested:
+            for child in children:
+                if child.process is not None and child.process.poll() is not None:
+                    console.print(f"[red]{child.name} stopped (exit {child.process.returncode}); stopping all[/red]")
+                    return 1
+            time.sleep(0.5)
+        console.print("stopping…")
+        return 0
+    finally:
+        _stop(children)
+        console.print("stopped.")

@@ -1,0 +1,1 @@
+"""Contracts and plumbing shared by the sangkien services (no service's business rules)."""

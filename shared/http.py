@@ -1,0 +1,171 @@
+"""HTTP plumbing for every service: app factory, body-size limit, health and metrics, the event feed, cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi.responses import HTMLResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import ServicePrincipal
+from shared.outbox import feed_page
+from shared.problems import PROBLEM_RESPONSES, PayloadTooLargeError, Problem, install_problem_handlers, problem_response
+
+
+class BodySizeLimit:
+    """Refuse request bodies larger than a limit with 413 problem+json, even without Content-Length."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...] = ()):
+        self.app = app
+        self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_paths = upload_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = self.upload_max_bytes if any(p in path for p in self.upload_paths) else self.max_bytes
+        problem = PayloadTooLargeError(f"Request body exceeds {limit} bytes", limit_bytes=limit)
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await problem_response(problem, path)(scope, receive, send)
+                    return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLargeError:
+            if not response_started:
+                await problem_response(problem, path)(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+def create_app(
+    *,
+    title: str,
+    description: str,
+    version: str = "1.0.0",
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    max_body_bytes: int = 1_048_576,
+    upload_max_bytes: int = 20 * 1_048_576,
+    upload_paths: tuple[str, ...] = (),
+    ready: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+) -> FastAPI:
+    """A FastAPI app with problem+json errors, a body-size limit, /health, /ready and /metrics."""
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=lifespan, responses=PROBLEM_RESPONSES,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=max_body_bytes, upload_max_bytes=upload_max_bytes, upload_paths=upload_paths,
+    )
+
+    @app.get("/health", tags=["ops"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["ops"], summary="Readiness (dependencies reachable, consumers attached)")
+    async def readiness(response: Response) -> dict[str, Any]:
+        if ready is None:
+            return {"status": "ready"}
+        checks = await ready()
+        ok = all(bool(v) for v in checks.values())
+        response.status_code = 200 if ok else 503
+        return {"status": "ready" if ok else "not ready", "checks": checks}
+
+    @app.get("/asyncapi", tags=["docs"], summary="AsyncAPI document of the events (HTML)", response_class=HTMLResponse)
+    async def asyncapi_page() -> HTMLResponse:
+        from shared.asyncapi import asyncapi_html
+
+        return HTMLResponse(asyncapi_html())
+
+    @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of the events (JSON)")
+    async def asyncapi_document() -> Response:
+        from shared.asyncapi import asyncapi_json
+
+        return Response(asyncapi_json(), media_type="application/json")
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def event_feed_router(get_engine: Callable[[], AsyncEngine], table: Table) -> APIRouter:
+    """``GET /v1/events``: the service's event log in order, for replay; service tokens only."""
+    router = APIRouter(tags=["events feed (internal)"])
+
+    @router.get(
+        "/v1/events",
+        summary="Event log page (internal, service token)",
+        response_class=Response,
+        responses={200: {"content": {"application/json": {}}, "description": "events, next_after, has_more"}},
+    )
+    async def events(
+        _: ServicePrincipal,
+        after: Annotated[int, Query(ge=0, le=2**62, description="Return events after this position")] = 0,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        campaign_id: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> Response:
+        page = await feed_page(get_engine(), table, after=after, limit=limit, campaign_id=campaign_id)
+        return Response(page.to_json(after), media_type="application/json")
+
+    return router
+
+
+class BadCursorError(Problem):
+    status = 400
+    type_suffix = "bad-cursor"
+    title = "Con trỏ phân trang không hợp lệ / Invalid cursor"
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise BadCursorError("cursor is not one this API returned") from exc
+    if not isinstance(value, dict):
+        raise BadCursorError("cursor is not one this API returned")
+    return value

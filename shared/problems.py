@@ -1,0 +1,123 @@
+"""RFC 9457 problem+json errors: one exception class per stable error type, and FastAPI handlers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_BASE = "https://sangkien.vn/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
+    """An error shown to the client. Subclasses fix ``status``, ``type_suffix`` and ``title``."""
+
+    status: ClassVar[int] = 400
+    type_suffix: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Yêu cầu không hợp lệ / Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.type_suffix
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type_uri, "title": self.title, "status": self.status, "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extensions)
+        return body
+
+
+class NotFoundError(Problem):
+    status = 404
+    type_suffix = "not-found"
+    title = "Không tìm thấy / Not found"
+
+
+class ConflictError(Problem):
+    status = 409
+    type_suffix = "conflict"
+    title = "Xung đột / Conflict"
+
+
+class UnprocessableError(Problem):
+    status = 422
+    type_suffix = "validation-error"
+    title = "Dữ liệu không hợp lệ / Invalid data"
+
+
+class PayloadTooLargeError(Problem):
+    status = 413
+    type_suffix = "payload-too-large"
+    title = "Dữ liệu quá lớn / Payload too large"
+
+
+class RateLimitedError(Problem):
+    status = 429
+    type_suffix = "rate-limited"
+    title = "Quá nhiều yêu cầu / Too many requests"
+
+
+class UnavailableError(Problem):
+    status = 503
+    type_suffix = "unavailable"
+    title = "Tạm thời không phục vụ / Service unavailable"
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(problem.extensions["retry_after"])} if "retry_after" in problem.extensions else None
+    return JSONResponse(
+        problem.body(instance), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers,
+    )
+
+
+def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        out.append({
+            "loc": [str(p) for p in err.get("loc", ())],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        })
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error leaves as problem+json; unexpected ones as a 500 without internals."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _jsonable_errors(exc.errors())
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(p for p in first["loc"] if p != "body") or "request"
+        problem = UnprocessableError(f"{where}: {first['msg']}", errors=errors)
+        return problem_response(problem, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        problem = Problem(str(exc.detail))
+        body = problem.body(request.url.path)
+        body.update(status=exc.status_code, type=PROBLEM_BASE + f"http-{exc.status_code}", title=str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_MEDIA_TYPE, headers=exc.headers)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": desc, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    for code, desc in ((400, "Bad request"), (401, "Unauthenticated"), (403, "Forbidden"), (404, "Not found"),
+                       (409, "Conflict"), (413, "Too large"), (422, "Invalid data"), (429, "Rate limited"))
+}
