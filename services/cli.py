@@ -61,6 +61,17 @@ def up(
     raise typer.Exit(run_platform(tally_workers=tally_workers))
 
 
+@app.command("rabbitmq-definitions")
+def rabbitmq_definitions() -> None:
+    """Print the RabbitMQ definitions (exchanges, queues, bindings) generated from shared/topology.py."""
+    import json
+
+    from shared.settings import get_settings
+    from shared.topology import topology_for
+
+    typer.echo(json.dumps(topology_for(get_settings()).definitions(), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     app()
 

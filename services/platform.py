@@ -93,7 +93,8 @@ def _children(settings: Settings, tally_workers: int) -> list[Child]:
               f"{base}:{settings.awards_port}/health"),
         Child("tally-api", _uvicorn("services.tally.app:create_app", settings.tally_port, settings),
               f"{base}:{settings.tally_port}/health"),
-        Child("tally-workers", [sys.executable, "-m", "services.cli", "tally", "work", "--workers", str(tally_workers)]),
+        Child("tally-workers",
+              [sys.executable, "-m", "services.cli", "tally", "work", "--workers", str(tally_workers)]),
     ]
 
 
@@ -142,7 +143,9 @@ def _print_urls(settings: Settings) -> None:
     table.add_row("AsyncAPI docs (events)", f"{base}:{settings.submission_port}/asyncapi")
     table.add_row("Metrics (Prometheus)", f"{base}:{settings.tally_port}/metrics")
     console.print(table)
-    console.print("Development tokens: [bold].venv/bin/sangkien token --role member --member m1[/bold]. Ctrl-C stops everything.")
+    console.print(
+        "Development tokens: [bold].venv/bin/sangkien token --role member --member m1[/bold]. Ctrl-C stops everything."
+    )
 
 
 def run_platform(*, tally_workers: int | None = None) -> int:

@@ -114,7 +114,7 @@ def decode_token(token: str, settings: Settings | None = None) -> Principal:
     except jwt.PyJWTError as exc:
         raise AuthError(f"Token không hợp lệ — invalid token: {exc}") from exc
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError as exc:
         raise AuthError(f"unknown role {claims.get('role')!r} in token") from exc
     subject = claims.get("sub")

@@ -35,7 +35,6 @@ class Settings(BaseSettings):
         description="Awards database",
     )
     attachments_dir: Path = Field(REPO_ROOT / "var" / "attachments", description="Where dossier files are stored")
-    units_file: Path | None = Field(None, description="Union tree data file (default: shared/data/units.json)")
 
     jwt_secret: str | None = Field(None, description="HS256 key for tokens (dev/test only; default dev key)")
     jwks_url: str | None = Field(None, description="JWKS URL of the identity provider (production)")
@@ -95,3 +94,27 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (tests build their own ``Settings`` instead)."""
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's settings table (a test keeps the README equal to this)."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(REPO_ROOT) if default.is_relative_to(REPO_ROOT) else default
+        shown = "" if default is None else str(default).replace(str(REPO_ROOT) + "/", "")
+        lines.append(f"| `SANGKIEN_{name.upper()}` | `{shown}` | {field.description or ''} |")
+    return "\n".join(lines)
+
+
+def write_readme_table(readme: Path = REPO_ROOT / "README.md") -> None:
+    """Replace the table between the README's settings-table markers with the current one."""
+    text = readme.read_text()
+    head, rest = text.split("<!-- settings-table:start -->", 1)
+    _, tail = rest.split("<!-- settings-table:end -->", 1)
+    readme.write_text(f"{head}<!-- settings-table:start -->\n{settings_table()}\n<!-- settings-table:end -->{tail}")
+
+
+if __name__ == "__main__":
+    write_readme_table()

@@ -71,6 +71,30 @@ class Topology:
     def dead_letter_arguments(self) -> dict[str, Any]:
         return {"x-queue-type": "quorum"}
 
+    def definitions(self, vhost: str = "/") -> dict[str, Any]:
+        """The same topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
+        queues: list[dict[str, Any]] = []
+        bindings: list[dict[str, Any]] = []
+        for spec in self.queues:
+            queues.append({"name": spec.name, "vhost": vhost, "durable": True, "auto_delete": False,
+                           "arguments": self.queue_arguments(spec)})
+            queues.append({"name": spec.dead_letter_name, "vhost": vhost, "durable": True, "auto_delete": False,
+                           "arguments": self.dead_letter_arguments()})
+            bindings.append({"source": self.dead_exchange_name, "vhost": vhost, "destination": spec.dead_letter_name,
+                             "destination_type": "queue", "routing_key": spec.name, "arguments": {}})
+            bindings.extend(
+                {"source": self.exchange_name, "vhost": vhost, "destination": spec.name,
+                 "destination_type": "queue", "routing_key": key, "arguments": {}}
+                for key in spec.binding_keys
+            )
+        exchanges = [
+            {"name": self.exchange_name, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
+             "internal": False, "arguments": {}},
+            {"name": self.dead_exchange_name, "vhost": vhost, "type": "direct", "durable": True,
+             "auto_delete": False, "internal": False, "arguments": {}},
+        ]
+        return {"exchanges": exchanges, "queues": queues, "bindings": bindings}
+
     # FastStream objects (for subscribers, publishers and the AsyncAPI document)
     def faststream_exchange(self) -> RabbitExchange:
         return RabbitExchange(self.exchange_name, type=ExchangeType.TOPIC, durable=True)
@@ -82,7 +106,7 @@ class Topology:
             spec.name,
             queue_type=QueueType.QUORUM,
             durable=True,
-            arguments={k: v for k, v in args.items() if k != "x-queue-type"},
+            arguments={k: v for k, v in args.items() if k != "x-queue-type"},  # type: ignore[arg-type]
             routing_key=spec.binding_keys[0],
         )
 

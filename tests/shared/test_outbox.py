@@ -41,10 +41,10 @@ async def outbox(db_backend: str) -> AsyncIterator[tuple[AsyncEngine, object]]:
         await engine.dispose()
 
 
-async def drain_queue(channel: aio_pika.abc.AbstractChannel, name: str, expect: int, timeout: float = 10.0):
+async def drain_queue(channel: aio_pika.abc.AbstractChannel, name: str, expect: int, wait_s: float = 10.0):
     queue = await channel.get_queue(name)
     got: list[aio_pika.abc.AbstractIncomingMessage] = []
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + wait_s
     while asyncio.get_running_loop().time() < deadline:
         message = await queue.get(fail=False, no_ack=True)
         if message is None:
@@ -140,7 +140,7 @@ async def test_concurrent_relays_on_postgres_publish_each_row_once(outbox, setti
     assert sum(counts) == 1500
     assert sum(1 for c in counts if c > 0) >= 2, "the relays shared the work"
     channel = await rabbit.channel()
-    got = await drain_queue(channel, topology_for(settings).tally.name, 1500, timeout=30)
+    got = await drain_queue(channel, topology_for(settings).tally.name, 1500, wait_s=30)
     ids = [m.message_id for m in got]
     assert len(ids) == 1500 and len(set(ids)) == 1500
 
