@@ -1,0 +1,1 @@
+"""The sangkien benchmark suite: every figure printed beside a raw baseline measured in the same run."""

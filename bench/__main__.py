@@ -1,0 +1,57 @@
+"""`python -m bench` (or `make bench`): run the benchmark rows, print them beside their baselines, write JSON + docs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bench import rows as bench_rows
+from bench.report import Row, now, print_rows, write
+from shared.settings import Settings
+
+console = Console()
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command()
+def main(
+    only: Annotated[list[str] | None, typer.Option(help="Run only these rows (repeatable); see --list")] = None,
+    scale: Annotated[float, typer.Option(help="Multiply volumes (0.1 for a quick look)")] = 1.0,
+    list_rows: Annotated[bool, typer.Option("--list", help="List the rows and exit")] = False,
+    no_doc: Annotated[bool, typer.Option(help="Do not rewrite docs/BENCHMARKS.md")] = False,
+) -> None:
+    """Measure sangkien on this machine; every figure is printed beside a raw baseline from the same run."""
+    registry = bench_rows.REGISTRY
+    if list_rows:
+        for name, fn in registry.items():
+            console.print(f"{name:24} {(fn.__doc__ or '').strip().splitlines()[0]}")
+        return
+    selected = [n for n in registry if not only or n in only]
+    unknown = set(only or ()) - set(registry)
+    if unknown:
+        console.print(f"[red]error:[/red] unknown rows {sorted(unknown)}; see --list")
+        raise typer.Exit(2)
+    settings = Settings(namespace=f"bench{int(time.time())}", env="dev")
+    started = now()
+    t0 = time.perf_counter()
+    results: list[Row] = []
+    context = bench_rows.Context(settings=settings, scale=scale, console=console)
+    try:
+        for name in selected:
+            console.rule(name)
+            got = asyncio.run(registry[name](context))
+            results.extend(got)
+            print_rows(got, console)
+    finally:
+        asyncio.run(context.cleanup())
+    print_rows(results, console)
+    out = write(results, started, time.perf_counter() - t0, update_doc=not no_doc and not only)
+    console.print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,70 @@
+"""Stopping and starting the real servers for fault tests; every stop is undone in ``finally``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _rabbitmqctl(*args: str, timeout: float = 120) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=timeout)
+
+
+def rabbitmq_running() -> bool:
+    result = subprocess.run(
+        ["rabbitmq-diagnostics", "-q", "check_running"], capture_output=True, timeout=60, check=False,
+    )
+    return result.returncode == 0 and port_open(5672)
+
+
+def start_rabbitmq() -> None:
+    """Bring the RabbitMQ application back (start_app), or the whole node if it is down."""
+    try:
+        _rabbitmqctl("start_app")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        subprocess.run(["rabbitmq-server", "-detached"], check=False, capture_output=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if rabbitmq_running():
+            return
+        time.sleep(0.5)
+    raise RuntimeError("RabbitMQ did not come back within 120 s")
+
+
+@contextlib.asynccontextmanager
+async def rabbitmq_stopped() -> AsyncIterator[None]:
+    """RabbitMQ is stopped (stop_app: every connection drops, port closes) inside the block, restarted after."""
+    await asyncio.to_thread(_rabbitmqctl, "stop_app")
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(start_rabbitmq)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, within: float = 30.0, every: float = 0.1, what: str = "condition",
+) -> None:
+    """Wait until ``check()`` is true; fail with ``what`` after ``within`` seconds (a liveness bound, not a speed claim)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        if await check():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+        await asyncio.sleep(every)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
