@@ -73,7 +73,7 @@ def _check_servers(settings: Settings) -> bool:
 
 
 def _migrate(settings: Settings) -> None:
-    from services.awards import MIGRATIONS_DIR as AWARDS_MIGRATIONS
+    from services.awards.bootstrap import MIGRATIONS_DIR as AWARDS_MIGRATIONS
     from services.submission import MIGRATIONS_DIR as SUBMISSION_MIGRATIONS
 
     for name, directory, url in (

@@ -1,0 +1,101 @@
+"""The RabbitMQ consumer of the awards service (FastStream 0.7), started and stopped by the app's lifespan.
+
+Messages on ``<ns>.awards`` are parsed with ``shared.events.parse_event``; an invalid one is rejected
+and so dead-lettered at once. A valid one is applied in one transaction (idempotent by event id and by
+version); a transient failure is requeued, and the queue's delivery limit dead-letters a message that
+keeps failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aio_pika
+import structlog
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from prometheus_client import Counter
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.awards.domain.errors import ConcurrentChangeError
+from services.awards.handlers.intake import handle_event
+from shared.events import EventBase, InvalidEventError, parse_event
+from shared.settings import Settings
+from shared.topology import topology_for
+
+log = structlog.get_logger(__name__)
+
+CONSUMED = Counter("sangkien_awards_events_consumed_total", "Events consumed by awards", ["outcome"])
+RETRIES_IN_PROCESS = 5
+REQUEUE_PAUSE_SECONDS = 0.5
+
+
+class AwardsConsumer:
+    """Owns a RabbitBroker with one subscriber on the awards queue."""
+
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.topology = topology_for(settings)
+        self.broker = RabbitBroker(settings.amqp_url, logger=None)
+        spec = self.topology.awards
+        self.subscriber = self.broker.subscriber(
+            self.topology.faststream_queue(spec),
+            self.topology.faststream_exchange(),
+            channel=Channel(prefetch_count=settings.prefetch),
+            ack_policy=AckPolicy.MANUAL,
+            title="awards.initiative-events",
+            description="Campaign and initiative events that open and move review cases",
+        )
+        self.subscriber(self.on_message)
+
+    async def declare(self) -> None:
+        """Declare the queue with all its bindings and its dead-letter queue (FastStream binds one key)."""
+        connection = await aio_pika.connect(self.settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            await self.topology.declare_queue(channel, self.topology.awards)
+
+    async def start(self) -> None:
+        await self.declare()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def attached(self) -> bool:
+        """Ready when the broker answers and the subscriber holds a consumer on the queue."""
+        return bool(self.subscriber._consumer_tag) and await self.broker.ping(timeout=2.0)
+
+    async def on_message(self, message: RabbitMessage) -> None:
+        try:
+            event = parse_event(message.body)
+        except InvalidEventError as exc:
+            CONSUMED.labels("invalid").inc()
+            log.warning("awards: invalid event dead-lettered", error=str(exc), message_id=message.message_id)
+            await message.reject(requeue=False)
+            return
+        try:
+            applied = await self.apply(event)
+        except Exception as exc:
+            CONSUMED.labels("failed").inc()
+            log.warning("awards: event failed; requeued", event_id=str(event.event_id), error=repr(exc))
+            await asyncio.sleep(REQUEUE_PAUSE_SECONDS)
+            await message.nack(requeue=True)
+            return
+        CONSUMED.labels("applied" if applied else "duplicate").inc()
+        await message.ack()
+
+    async def apply(self, event: EventBase) -> bool:
+        """Apply in one transaction; a race with a concurrent delivery of the same initiative is retried."""
+        for attempt in range(RETRIES_IN_PROCESS):
+            try:
+                async with self.sessions() as session, session.begin():
+                    return await handle_event(session, event)
+            except (IntegrityError, ConcurrentChangeError):
+                if attempt == RETRIES_IN_PROCESS - 1:
+                    raise
+                await asyncio.sleep(0.01 * (attempt + 1))
+        return False

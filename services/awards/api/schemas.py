@@ -1,0 +1,127 @@
+"""Request and response models of the awards API (the published OpenAPI contract)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.events import AwardGrade, AwardKind
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+RequiredReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecogniseRequest(Strict):
+    reason: Reason = ""
+
+
+class ReasonRequest(Strict):
+    reason: RequiredReason
+
+
+class ScoreRequest(Strict):
+    marks: dict[Annotated[str, StringConstraints(max_length=64)], Annotated[float, Field(ge=0, le=10)]] = Field(
+        max_length=50, description="Criterion key → mark 0–10 (every criterion of the campaign's rubric)",
+    )
+
+
+class SelectRequest(Strict):
+    grade: AwardGrade
+
+
+class GrantRequest(Strict):
+    kind: AwardKind
+
+
+class NominateRequest(Strict):
+    note: Reason = ""
+
+
+class CaseView(BaseModel):
+    case_id: uuid.UUID
+    initiative_id: uuid.UUID
+    campaign_id: str
+    status: str
+    current_level: int
+    current_unit_id: str
+    unit_path: list[str]
+    version: int
+    recognised_levels: list[int]
+    grade: str | None = None
+
+
+class CaseItem(CaseView):
+    title: str
+    field: str
+    effectiveness_summary: str
+    benefit_vnd: int
+    confidential: bool
+    record_complete: bool
+    opened_at: datetime | None = None
+
+
+class CasePage(BaseModel):
+    items: list[CaseItem]
+    next_cursor: str | None = None
+
+
+class AwardView(BaseModel):
+    award_id: uuid.UUID
+    level: int
+    kind: str
+    grade: str | None = None
+    theme: str | None = None
+    active: bool
+    version: int
+    granting_unit_id: str
+
+
+class ActionResponse(BaseModel):
+    case: CaseView
+    event_ids: list[uuid.UUID]
+    award: AwardView | None = None
+    score: float | None = Field(None, description="The case's score at the acting level (mean of reviewers)")
+
+
+class CaseDetail(CaseItem):
+    decisions: list[dict[str, Any]]
+    scores: list[dict[str, Any]]
+    level_scores: dict[str, float | None]
+    nominations: list[dict[str, Any]]
+    awards: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+
+class AuditPage(BaseModel):
+    items: list[dict[str, Any]]
+    next_after: int | None = None
+
+
+class CriterionModel(Strict):
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    weight: Annotated[int, Field(ge=1, le=1000)]
+
+
+class PolicyModel(Strict):
+    rubric: list[CriterionModel] = Field(min_length=1, max_length=50)
+    nominations_per_unit: dict[Annotated[int, Field(ge=2, le=4)], Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        description="Nominating level (4, 3, 2) → most nominations one unit may send up in the campaign",
+    )
+    awards_per_theme: dict[AwardKind, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(
+        description="Award kind → most active awards per theme and year",
+    )
+
+
+class PolicyView(PolicyModel):
+    campaign_id: str
+    name: str
+    review_opens_at: datetime
+    national_selection_opens_at: datetime

@@ -1,0 +1,1 @@
+"""Use cases of the awards service: consuming initiative events, reviewer actions, reads."""
