@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from services.simulator.cli import simulate
 from shared.auth import Role, issue_token
 
 console = Console()
@@ -59,6 +60,9 @@ def up(
     from services.platform import run_platform
 
     raise typer.Exit(run_platform(tally_workers=tally_workers))
+
+
+app.command()(simulate)
 
 
 @app.command("rabbitmq-definitions")
