@@ -35,7 +35,7 @@ class Child:
 def _uvicorn(app: str, port: int, settings: Settings) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", app, "--factory", "--host", settings.host, "--port", str(port),
-        "--log-level", "warning", "--no-access-log",
+        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "75",
     ]
 
 
@@ -117,6 +117,23 @@ def _wait_healthy(children: list[Child], timeout: float = 60.0) -> bool:
     return not pending
 
 
+def _wait_workers(settings: Settings, workers: int, timeout: float = 60.0) -> bool:
+    """Tally's readiness counts attached consumers: wait until every worker consumes."""
+    url = f"http://{settings.host}:{settings.tally_port}/ready"
+    deadline = time.monotonic() + timeout
+    attached = 0
+    while time.monotonic() < deadline:
+        try:
+            attached = int(httpx.get(url, timeout=2.0).json().get("checks", {}).get("consumers_attached", 0))
+        except (httpx.HTTPError, ValueError):
+            attached = 0
+        if attached >= workers:
+            return True
+        time.sleep(0.3)
+    console.print(f"[red]error:[/red] only {attached} of {workers} tally workers consume after {timeout:.0f} s")
+    return False
+
+
 def _stop(children: list[Child]) -> None:
     for child in children:
         if child.process and child.process.poll() is None:
@@ -176,7 +193,7 @@ def run_platform(*, tally_workers: int | None = None) -> int:
         for child in children:
             child.process = subprocess.Popen(child.argv, env=env, cwd=REPO_ROOT, start_new_session=True)
             console.print(f"  started {child.name} (pid {child.process.pid})")
-        if not _wait_healthy(children):
+        if not _wait_healthy(children) or not _wait_workers(settings, max(2, workers)):
             return 1
         _print_urls(settings)
         while not stop_requested:

@@ -62,12 +62,23 @@ class Api:
         sent_headers = dict(headers or {})
         if bearer:
             sent_headers["Authorization"] = f"Bearer {bearer}"
+        resent = False
         for attempt in range(30):
-            async with self.gate:
-                response = await self.clients[service].request(
-                    method, path, json=json, params=params, headers=sent_headers,
-                )
+            try:
+                async with self.gate:
+                    response = await self.clients[service].request(
+                        method, path, json=json, params=params, headers=sent_headers,
+                    )
+            except httpx.TransportError:
+                # A dropped keep-alive connection: send again. Creating POSTs carry an Idempotency-Key;
+                # a repeated submit/withdraw answers 409 "already done", accepted below.
+                self.retries += 1
+                resent = True
+                await asyncio.sleep(0.1 * (attempt + 1))
+                continue
             self.calls += 1
+            if resent and response.status_code == 409 and method == "POST":
+                return response
             if response.status_code in RETRY_STATUSES and attempt < 29:
                 self.retries += 1
                 wait = float(response.headers.get("Retry-After", "0.2") or 0.2)
