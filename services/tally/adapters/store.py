@@ -1,0 +1,123 @@
+"""Redis adapter of tally: the apply script, batched application, generations and snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError, ResponseError
+
+from services.tally.domain.args import ScriptCall
+from services.tally.domain.fold import Snapshot
+from services.tally.keys import TallyKeys
+from shared.settings import Settings
+
+APPLY_LUA = (Path(__file__).parent / "apply.lua").read_text()
+SKIPPED_SUFFIXES = ("ver", "days", "fields")
+
+
+class TallyStore:
+    """Applies events to Redis (one script call each, many per round trip) and reads whole states back."""
+
+    def __init__(self, redis: aioredis.Redis, settings: Settings) -> None:
+        self.redis = redis
+        self.keys = TallyKeys(settings.namespace)
+        self.ttl = settings.seen_ttl_days * 86_400
+        self.script = redis.register_script(APPLY_LUA)
+
+    async def apply_batch(self, calls: Sequence[ScriptCall], *, generation: str = "") -> list[int | Exception]:
+        """Apply events in one pipelined round trip. Per call: 1 applied, 0 duplicate, or the script's error.
+
+        A connection error raises (nothing acked, the batch is retried: re-applying is a no-op thanks to
+        the seen markers). A lost script cache is reloaded and the whole batch re-sent, for the same reason.
+        """
+        if not calls:
+            return []
+        root, ttl, sha = self.keys.root, self.ttl, self.script.sha
+        for attempt in range(2):
+            pipe = self.redis.pipeline(transaction=False)
+            for call in calls:
+                pipe.execute_command(
+                    "EVALSHA", sha, 0, root, call.event_id, ttl, generation, call.campaign_id, call.code, *call.args,
+                )
+            results = await pipe.execute(raise_on_error=False)
+            if attempt == 0 and any(isinstance(r, NoScriptError) for r in results):
+                await self.redis.script_load(APPLY_LUA)
+                continue
+            return [r if isinstance(r, Exception) else int(r) for r in results]
+        raise ResponseError("apply script could not be loaded")
+
+    async def ensure_generation(self) -> str:
+        """Create the live-generation pointer on a fresh Redis; return the live generation."""
+        await self.redis.set(self.keys.generation, "0", nx=True)
+        live: Any = await self.redis.get(self.keys.generation)
+        return (live or b"0").decode()
+
+    async def generations(self) -> tuple[str | None, str | None]:
+        """(live, building): live is None when Redis lost the pointer (counters must be rebuilt)."""
+        pointers: list[Any] = await self.redis.mget(self.keys.generation, self.keys.building)
+        live, building = pointers
+        return (live.decode() if live else None, building.decode() if building else None)
+
+    async def campaigns(self, generation: str) -> list[str]:
+        members: set[Any] = await self.redis.smembers(self.keys.campaigns(generation))
+        return sorted(m.decode() for m in members)
+
+    async def snapshot(self, generation: str) -> Snapshot:
+        """The counters of one generation in the fold's form (aggregates, seen markers and indexes left out)."""
+        prefix = self.keys.gen_prefix(generation)
+        campaigns = await self.campaigns(generation)
+        snapshot: Snapshot = {"campaigns": {c: "1" for c in campaigns}} if campaigns else {"campaigns": {}}
+        for campaign_id in campaigns:
+            cprefix = self.keys.campaign(generation, campaign_id).prefix
+            names = [k async for k in self.redis.scan_iter(match=_glob_escape(cprefix) + "*", count=2000)]
+            relevant = [k.decode() for k in names
+                        if not k.decode()[len(cprefix):].startswith("i:")
+                        and k.decode()[len(cprefix):] not in SKIPPED_SUFFIXES]
+            pipe = self.redis.pipeline(transaction=False)
+            for name in relevant:
+                pipe.type(name)
+            types = await pipe.execute()
+            pipe = self.redis.pipeline(transaction=False)
+            for name, type_ in zip(relevant, types, strict=True):
+                if type_ == b"zset":
+                    pipe.zrange(name, 0, -1, withscores=True)
+                else:
+                    pipe.hgetall(name)
+            for name, value in zip(relevant, await pipe.execute(), strict=True):
+                rel = name[len(prefix):]
+                if isinstance(value, list):
+                    snapshot[rel] = {m.decode(): str(int(s)) for m, s in value}
+                else:
+                    snapshot[rel] = {f.decode(): v.decode() for f, v in value.items()}
+        return {k: v for k, v in snapshot.items() if v or k == "campaigns"}
+
+    async def delete_generation(self, generation: str) -> int:
+        """Remove every key of one generation (after a rebuild replaced it)."""
+        deleted = 0
+        batch: list[bytes] = []
+        async for key in self.redis.scan_iter(match=_glob_escape(self.keys.gen_prefix(generation)) + "*", count=5000):
+            batch.append(key)
+            if len(batch) >= 5000:
+                deleted += await self.redis.unlink(*batch)
+                batch = []
+        if batch:
+            deleted += await self.redis.unlink(*batch)
+        return deleted
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def diff_snapshots(expected: Snapshot, actual: Snapshot) -> list[tuple[str, str, str | None, str | None]]:
+    """Every (key, field, expected, actual) that differs; empty when the two agree exactly."""
+    differences = []
+    for key in sorted(set(expected) | set(actual)):
+        exp, act = expected.get(key, {}), actual.get(key, {})
+        for name in sorted(set(exp) | set(act)):
+            if exp.get(name) != act.get(name):
+                differences.append((key, name, exp.get(name), act.get(name)))
+    return differences
