@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,17 +136,21 @@ def _wait_workers(settings: Settings, workers: int, timeout: float = 60.0) -> bo
 
 
 def _stop(children: list[Child]) -> None:
+    """SIGTERM each child's whole process group (worker supervisors pass it on), SIGKILL after 20 s."""
     for child in children:
         if child.process and child.process.poll() is None:
-            child.process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
     for child in children:
         if child.process is None:
             continue
         try:
             child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
 
 
 def _print_urls(settings: Settings) -> None:

@@ -102,11 +102,11 @@ class Topology:
     def faststream_queue(self, spec: QueueSpec) -> RabbitQueue:
         """The queue as FastStream declares it; bindings are made by ``declare`` (several keys)."""
         args = self.queue_arguments(spec)
-        return RabbitQueue(
+        return RabbitQueue(  # type: ignore[call-overload]
             spec.name,
             queue_type=QueueType.QUORUM,
             durable=True,
-            arguments={k: v for k, v in args.items() if k != "x-queue-type"},  # type: ignore[arg-type]
+            arguments={k: v for k, v in args.items() if k != "x-queue-type"},
             routing_key=spec.binding_keys[0],
         )
 
