@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
 
 # An autoincrementing 64-bit key that SQLite also accepts as its rowid alias.
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
@@ -25,7 +24,9 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, poolclass=NullPool)
+        # A pooled connection keeps its PRAGMAs: they run once per connection, not once per transaction.
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=pool_size,
+                                     max_overflow=pool_size)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -1,0 +1,102 @@
+"""Reading and writing import files: XLSX (openpyxl, read-only) and CSV (UTF-8, comma or semicolon)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from services.submission.adapters.xlsx_reader import read_xlsx
+from services.submission.domain.errors import UnreadableImportError
+from services.submission.domain.import_rows import COLUMNS, cell_text
+
+Row = tuple[int, list[Any]]  # (row number as the spreadsheet shows it, cells)
+
+
+def is_xlsx(data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _blank(cells: list[Any] | tuple[Any, ...]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def read_table(data: bytes, *, first_row: int = 2) -> tuple[list[Any], list[Row]]:
+    """Header cells and the non-blank data rows, numbered from ``first_row``."""
+    if is_xlsx(data):
+        return _read_xlsx(data, first_row)
+    if data.startswith(b"PK") or b"\x00" in data[:4096]:
+        raise UnreadableImportError("Tệp không phải XLSX hay CSV — upload the XLSX or CSV template filled in")
+    return _read_csv(data, first_row)
+
+
+def _read_xlsx(data: bytes, first_row: int) -> tuple[list[Any], list[Row]]:
+    rows_iter = read_xlsx(data)
+    first = next(rows_iter, None)
+    if first is None:
+        return [], []
+    header_number, header = first
+    offset = first_row - header_number - 1  # keep the sheet's own numbering, shifted when a chunk says so
+    rows = [(number + offset, cells) for number, cells in rows_iter if not _blank(cells)]
+    return header, rows
+
+
+def _read_csv(data: bytes, first_row: int) -> tuple[list[Any], list[Row]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableImportError("Tệp CSV phải mã hoá UTF-8 — save it as 'CSV UTF-8'") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(reader, [])
+        rows: list[Row] = [
+            (first_row + offset, list(cells)) for offset, cells in enumerate(reader) if not _blank(cells)
+        ]
+    except csv.Error as exc:
+        raise UnreadableImportError(f"Tệp CSV hỏng: {exc} — check quotes and line breaks") from exc
+    return header, rows
+
+
+def template_xlsx() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Sáng kiến"
+    sheet.append([c.header for c in COLUMNS])
+    sheet.append([c.example for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template_csv() -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow([c.example for c in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def to_csv(header: list[Any], rows: list[list[Any]]) -> bytes:
+    """Rows as UTF-8 CSV (the CLI sends large files in chunks this way); dates become ISO text."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow([cell_text(h) for h in header])
+    for cells in rows:
+        writer.writerow([cell_text(c) for c in cells])
+    return out.getvalue().encode()

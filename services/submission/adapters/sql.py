@@ -1,0 +1,247 @@
+"""SQL access for campaigns and initiatives: row mapping, insert-if-absent, version-checked saves, listing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, false, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+from services.submission.adapters.tables import authors, campaigns, initiatives
+from services.submission.domain.campaign import Campaign, CampaignConfig
+from services.submission.domain.initiative import AuthorData, Initiative, InitiativeContent
+from shared.events import AuthorCategory, InitiativeStatus
+
+CENT = Decimal("0.01")
+
+
+def insert_ignore(table: Table, dialect: str) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    value = as_utc(moment)
+    assert value is not None
+    return value
+
+
+# Campaigns ------------------------------------------------------------------------------------------------------
+
+def _campaign(row: Row[Any]) -> Campaign:
+    return Campaign.model_validate({**row.config, "id": row.id, "version": row.version})
+
+
+async def load_campaign(session: AsyncSession, campaign_id: str) -> Campaign | None:
+    row = (await session.execute(select(campaigns).where(campaigns.c.id == campaign_id))).first()
+    return _campaign(row) if row else None
+
+
+async def list_campaigns(session: AsyncSession) -> list[Campaign]:
+    rows = (await session.execute(select(campaigns).order_by(campaigns.c.created_at, campaigns.c.id))).all()
+    return [_campaign(r) for r in rows]
+
+
+async def insert_campaign(session: AsyncSession, campaign_id: str, config: CampaignConfig, now: datetime) -> bool:
+    """Insert if absent; False when a campaign with this id already exists."""
+    dialect = session.get_bind().dialect.name
+    stmt = insert_ignore(campaigns, dialect).values(
+        id=campaign_id, version=1, config=config.model_dump(mode="json"), created_at=now, updated_at=now,
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def save_campaign(session: AsyncSession, campaign: Campaign, now: datetime) -> bool:
+    config = CampaignConfig.model_validate(campaign.model_dump(exclude={"id", "version"}))
+    result = await session.execute(
+        update(campaigns)
+        .where(campaigns.c.id == campaign.id, campaigns.c.version == campaign.version - 1)
+        .values(version=campaign.version, config=config.model_dump(mode="json"), updated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# Initiatives ----------------------------------------------------------------------------------------------------
+
+def initiative_values(item: Initiative, *, import_batch_id: uuid.UUID | None = None) -> dict[str, Any]:
+    c = item.content
+    path = item.unit_path
+    return {
+        "id": item.id, "campaign_id": item.campaign_id, "unit_id": c.unit_id,
+        "unit_l2": path[1] if len(path) > 1 else "", "unit_l3": path[2] if len(path) > 2 else "",
+        "unit_path": "/".join(path), "field": c.field, "title": c.title, "title_folded": c.title_folded,
+        "description": c.description, "date_first_applied": c.date_first_applied, "benefit_vnd": c.benefit_vnd,
+        "effectiveness_summary": c.effectiveness_summary, "application_conditions": c.application_conditions,
+        "first_application_participants": c.first_application_participants, "investor": c.investor,
+        "confidential": c.confidential, "confidential_details": c.confidential_details,
+        "status": item.status.value, "version": item.version, "owner_member_id": item.owner_member_id,
+        "withdrawal_reason": item.withdrawal_reason, "import_batch_id": import_batch_id,
+        "created_at": item.created_at, "updated_at": item.updated_at,
+        "submitted_at": item.submitted_at, "withdrawn_at": item.withdrawn_at,
+    }
+
+
+def author_values(item: Initiative) -> list[dict[str, Any]]:
+    return [
+        {
+            "initiative_id": item.id, "position": i, "name": a.name, "date_of_birth": a.date_of_birth,
+            "workplace": a.workplace, "job_title": a.job_title, "qualification": a.qualification,
+            "category": a.category.value, "share_basis_points": int(a.share_percent * 100), "member_id": a.member_id,
+        }
+        for i, a in enumerate(item.content.authors)
+    ]
+
+
+def _author(row: Row[Any]) -> AuthorData:
+    return AuthorData.model_construct(
+        name=row.name, date_of_birth=row.date_of_birth, workplace=row.workplace, job_title=row.job_title,
+        qualification=row.qualification, category=AuthorCategory(row.category),
+        share_percent=(Decimal(row.share_basis_points) / 100).quantize(CENT), member_id=row.member_id,
+    )
+
+
+def _initiative(row: Row[Any], author_rows: Sequence[Row[Any]]) -> Initiative:
+    content = InitiativeContent.model_construct(
+        unit_id=row.unit_id, field=row.field, title=row.title, description=row.description,
+        date_first_applied=row.date_first_applied, benefit_vnd=int(row.benefit_vnd),
+        effectiveness_summary=row.effectiveness_summary, application_conditions=row.application_conditions,
+        first_application_participants=row.first_application_participants, investor=row.investor,
+        confidential=bool(row.confidential), confidential_details=row.confidential_details,
+        authors=tuple(_author(a) for a in author_rows),
+    )
+    return Initiative(
+        id=row.id, campaign_id=row.campaign_id, content=content, unit_path=tuple(row.unit_path.split("/")),
+        status=InitiativeStatus(row.status), version=row.version, owner_member_id=row.owner_member_id,
+        created_at=_utc(row.created_at), updated_at=_utc(row.updated_at),
+        submitted_at=as_utc(row.submitted_at), withdrawn_at=as_utc(row.withdrawn_at),
+        withdrawal_reason=row.withdrawal_reason,
+    )
+
+
+async def _with_authors(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Initiative]:
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    found = (
+        await session.execute(
+            select(authors)
+            .where(authors.c.initiative_id.in_(ids))
+            .order_by(authors.c.initiative_id, authors.c.position)
+        )
+    ).all()
+    by_id: dict[uuid.UUID, list[Row[Any]]] = {}
+    for a in found:
+        by_id.setdefault(a.initiative_id, []).append(a)
+    return [_initiative(r, by_id.get(r.id, [])) for r in rows]
+
+
+async def load_initiative(session: AsyncSession, initiative_id: uuid.UUID) -> Initiative | None:
+    row = (await session.execute(select(initiatives).where(initiatives.c.id == initiative_id))).first()
+    if row is None:
+        return None
+    return (await _with_authors(session, [row]))[0]
+
+
+async def insert_initiatives(
+    session: AsyncSession, items: Sequence[Initiative], *, import_batch_id: uuid.UUID | None = None,
+    if_absent: bool = False,
+) -> set[uuid.UUID]:
+    """Insert initiatives and their authors; with ``if_absent`` skip ids that exist. Returns the ids inserted."""
+    if not items:
+        return set()
+    dialect = session.get_bind().dialect.name
+    values = [initiative_values(i, import_batch_id=import_batch_id) for i in items]
+    if if_absent:
+        stmt = insert_ignore(initiatives, dialect).returning(initiatives.c.id)
+        created = {r[0] for r in (await session.execute(stmt, values)).all()}
+    else:
+        await session.execute(initiatives.insert(), values)
+        created = {i.id for i in items}
+    rows = [a for i in items if i.id in created for a in author_values(i)]
+    if rows:
+        await session.execute(authors.insert(), rows)
+    return created
+
+
+async def save_initiative(session: AsyncSession, item: Initiative, *, authors_changed: bool) -> bool:
+    """Write a changed initiative if nobody changed it since it was read (its version is still ``version - 1``)."""
+    values = initiative_values(item)
+    for key in ("id", "campaign_id", "owner_member_id", "created_at", "import_batch_id"):
+        values.pop(key)
+    result = await session.execute(
+        update(initiatives)
+        .where(initiatives.c.id == item.id, initiatives.c.version == item.version - 1)
+        .values(**values)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    if authors_changed:
+        await session.execute(delete(authors).where(authors.c.initiative_id == item.id))
+        await session.execute(authors.insert(), author_values(item))
+    return True
+
+
+@dataclass(frozen=True)
+class InitiativeQuery:
+    """Filters of the public list; ``unit_column`` is the column matching the unit's level."""
+
+    campaign_id: str | None = None
+    unit_column: str | None = None
+    unit_ids: tuple[str, ...] = ()
+    field: str | None = None
+    status: InitiativeStatus | None = None
+    title_folded: str | None = None
+    drafts_visible: ColumnElement[bool] | None = None  # which drafts the caller may see (None: none)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_initiatives(
+    session: AsyncSession, query: InitiativeQuery, *, before: tuple[datetime, uuid.UUID] | None, limit: int,
+) -> list[Initiative]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    t = initiatives
+    clauses: list[ColumnElement[bool]] = []
+    if query.campaign_id:
+        clauses.append(t.c.campaign_id == query.campaign_id)
+    if query.unit_column and query.unit_ids:
+        clauses.append(t.c[query.unit_column].in_(query.unit_ids))
+    if query.field:
+        clauses.append(t.c.field == query.field)
+    if query.status:
+        clauses.append(t.c.status == query.status.value)
+    if query.title_folded:
+        clauses.append(t.c.title_folded.like(f"%{_like_escape(query.title_folded)}%", escape="\\"))
+    drafts = query.drafts_visible if query.drafts_visible is not None else false()
+    clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, drafts))
+    if before is not None:
+        created, last_id = before
+        clauses.append(or_(t.c.created_at < created, and_(t.c.created_at == created, t.c.id < last_id)))
+    stmt = (
+        select(t).where(and_(true(), *clauses)).order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return await _with_authors(session, rows)
+
+
+def ids_of(items: Iterable[Initiative]) -> list[uuid.UUID]:
+    return [i.id for i in items]

@@ -1,0 +1,1 @@
+"""Pure rules of the submission service: campaigns, initiatives, who sees what (no I/O)."""

@@ -1,0 +1,231 @@
+"""Initiative use cases: create a draft, edit, submit, withdraw, read one, list and search."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy.exc import IntegrityError
+
+from services.submission.adapters import sql
+from services.submission.adapters.tables import idempotency, initiatives, outbox
+from services.submission.bootstrap import Context
+from services.submission.domain.campaign import vietnam_today
+from services.submission.domain.errors import InitiativeNotFoundError, UnknownUnitError, VersionConflictError
+from services.submission.domain.initiative import (
+    Initiative,
+    InitiativeContent,
+    check_content,
+    ensure_in_window,
+    initiative_event,
+)
+from services.submission.domain.text import fold, nfc
+from services.submission.domain.visibility import (
+    ConfidentialView,
+    FullView,
+    PublicView,
+    in_scope,
+    may_change,
+    may_know_exists,
+    project,
+)
+from services.submission.handlers.idempotent import IdempotencyRequest, remember, replay_or_none
+from shared.auth import ForbiddenError, Principal, Role
+from shared.events import (
+    InitiativeDrafted,
+    InitiativeStatus,
+    InitiativeSubmitted,
+    InitiativeUpdated,
+    InitiativeWithdrawn,
+    utc_now,
+)
+from shared.http import BadCursorError, decode_cursor, encode_cursor
+from shared.outbox import add_events
+from shared.union_tree import UnionTree
+
+UNIT_COLUMN_BY_LEVEL = {2: "unit_l2", 3: "unit_l3", 4: "unit_id"}
+
+
+def ensure_may_create_in(principal: Principal, unit_path: tuple[str, ...]) -> None:
+    """Officers create inside their subtree; a member with a unit only for it; admins anywhere."""
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.OFFICER and in_scope(principal, unit_path):
+        return
+    if principal.role is Role.MEMBER and (principal.unit_id is None or in_scope(principal, unit_path)):
+        return
+    raise ForbiddenError(f"Đơn vị {unit_path[-1]} nằm ngoài phạm vi của bạn — you may not act for this unit")
+
+
+async def _checked(ctx: Context, campaign_id: str, content: InitiativeContent, now: datetime) -> tuple[str, ...]:
+    campaign = await ctx.campaigns.get(campaign_id)
+    check_content(content, campaign=campaign, tree=ctx.tree, today=vietnam_today(now))
+    return tuple(ctx.tree.path(content.unit_id))
+
+
+async def create_initiative(
+    ctx: Context, *, principal: Principal, campaign_id: str, content: InitiativeContent,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """A new draft (version 1) and its ``initiative.drafted`` event, in one transaction."""
+    now = utc_now()
+    unit_path = await _checked(ctx, campaign_id, content, now)
+    ensure_may_create_in(principal, unit_path)
+    item = Initiative(
+        id=uuid.uuid4(), campaign_id=campaign_id, content=content, unit_path=unit_path,
+        status=InitiativeStatus.DRAFT, version=1, owner_member_id=principal.subject, created_at=now, updated_at=now,
+    )
+    try:
+        async with ctx.sessions.begin() as session:
+            replay = await replay_or_none(session, idempotency, idempotency_request)
+            if replay is not None:
+                return replay.status_code, replay.body
+            await sql.insert_initiatives(session, [item])
+            await add_events(session, outbox, [initiative_event(InitiativeDrafted, item)])
+            body = project(item, principal).model_dump(mode="json")
+            await remember(session, idempotency, idempotency_request, 201, body)
+    except IntegrityError:
+        if idempotency_request is None:
+            raise
+        async with ctx.sessions() as session:  # a concurrent request with the same key won the race
+            replay = await replay_or_none(session, idempotency, idempotency_request)
+        if replay is None:
+            raise
+        return replay.status_code, replay.body
+    ctx.events_committed()
+    return 201, body
+
+
+async def load_visible(ctx: Context, viewer: Principal | None, initiative_id: uuid.UUID) -> Initiative:
+    async with ctx.sessions() as session:
+        item = await sql.load_initiative(session, initiative_id)
+    if item is None or not may_know_exists(viewer, item):
+        raise InitiativeNotFoundError(f"Không có sáng kiến {initiative_id} — check the id")
+    return item
+
+
+async def load_changeable(ctx: Context, principal: Principal, initiative_id: uuid.UUID) -> Initiative:
+    item = await load_visible(ctx, principal, initiative_id)
+    if not may_change(principal, item):
+        raise ForbiddenError(
+            "Chỉ người tạo, cán bộ công đoàn phụ trách hoặc quản trị được thay đổi — not yours to change"
+        )
+    return item
+
+
+async def _save(ctx: Context, item: Initiative, event: Any, *, authors_changed: bool) -> None:
+    async with ctx.sessions.begin() as session:
+        if not await sql.save_initiative(session, item, authors_changed=authors_changed):
+            raise VersionConflictError("Sáng kiến vừa được thay đổi — reload it and try again")
+        await add_events(session, outbox, [event])
+    ctx.events_committed()
+
+
+async def edit_initiative(
+    ctx: Context, *, principal: Principal, initiative_id: uuid.UUID, changes: dict[str, Any],
+) -> Initiative:
+    """Apply a partial edit; every real change raises the version and emits ``initiative.updated``."""
+    item = await load_changeable(ctx, principal, initiative_id)
+    now = utc_now()
+    content = InitiativeContent.model_validate({**item.content.model_dump(), **changes})
+    if content == item.content:
+        return item
+    unit_path = await _checked(ctx, item.campaign_id, content, now)
+    if unit_path != item.unit_path:
+        ensure_may_create_in(principal, unit_path)
+    if item.status is InitiativeStatus.SUBMITTED:
+        campaign = await ctx.campaigns.get(item.campaign_id)
+        ensure_in_window(campaign.submission_window, now, what="sửa sáng kiến đã gửi (editing a submitted initiative)")
+    changed = item.edited(content, unit_path, now)
+    await _save(ctx, changed, initiative_event(InitiativeUpdated, changed),
+                authors_changed=content.authors != item.content.authors)
+    return changed
+
+
+async def submit_initiative(ctx: Context, *, principal: Principal, initiative_id: uuid.UUID) -> Initiative:
+    item = await load_changeable(ctx, principal, initiative_id)
+    now = utc_now()
+    campaign = await ctx.campaigns.get(item.campaign_id)
+    changed = item.submitted(now)
+    ensure_in_window(campaign.submission_window, now, what="nộp sáng kiến (submission)")
+    await _save(ctx, changed, initiative_event(InitiativeSubmitted, changed), authors_changed=False)
+    return changed
+
+
+async def withdraw_initiative(
+    ctx: Context, *, principal: Principal, initiative_id: uuid.UUID, reason: str,
+) -> Initiative:
+    item = await load_changeable(ctx, principal, initiative_id)
+    changed = item.withdrawn(reason, utc_now())
+    public_reason = "" if changed.content.confidential else reason  # a secret's reason may describe the secret
+    await _save(ctx, changed, initiative_event(InitiativeWithdrawn, changed, reason=public_reason),
+                authors_changed=False)
+    return changed
+
+
+async def read_initiative(
+    ctx: Context, *, viewer: Principal | None, initiative_id: uuid.UUID,
+) -> FullView | PublicView | ConfidentialView:
+    return project(await load_visible(ctx, viewer, initiative_id), viewer)
+
+
+def _drafts_visible(ctx: Context, viewer: Principal | None) -> ColumnElement[bool] | None:
+    if viewer is None:
+        return None
+    if viewer.role in (Role.ADMIN, Role.SERVICE):
+        return true()
+    own = initiatives.c.owner_member_id == viewer.subject
+    if viewer.role in (Role.OFFICER, Role.REVIEWER) and viewer.unit_id:
+        column, ids = unit_filter(ctx.tree, viewer.unit_id)
+        if column is None:
+            return true()
+        return or_(own, initiatives.c[column].in_(ids))
+    return own
+
+
+def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """The column and ids selecting a unit's subtree; a 2025 federation also holds its predecessors' units."""
+    unit = tree.get(unit_id)
+    column = UNIT_COLUMN_BY_LEVEL.get(unit.level)
+    return column, (unit_id, *unit.predecessor_ids)
+
+
+def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not cursor:
+        return None
+    value = decode_cursor(cursor)
+    try:
+        created = datetime.fromisoformat(str(value["c"]))
+        last_id = uuid.UUID(str(value["i"]))
+    except (KeyError, ValueError) as exc:
+        raise BadCursorError("cursor is not one this API returned") from exc
+    if created.tzinfo is None:
+        raise BadCursorError("cursor is not one this API returned")
+    return sql.as_utc(created), last_id  # type: ignore[return-value]
+
+
+async def list_initiatives(
+    ctx: Context, *, viewer: Principal | None, campaign_id: str | None, unit_id: str | None, field: str | None,
+    status: InitiativeStatus | None, q: str | None, cursor: str | None, limit: int,
+) -> tuple[list[FullView | PublicView | ConfidentialView], str | None]:
+    """Newest first; ``q`` matches titles ignoring diacritics and case; drafts only for who may see them."""
+    unit_column: str | None = None
+    unit_ids: tuple[str, ...] = ()
+    if unit_id:
+        if unit_id not in ctx.tree or not unit_id.isprintable():
+            raise UnknownUnitError(f"Không có đơn vị mã {unit_id!r} — unknown unit")
+        unit_column, unit_ids = unit_filter(ctx.tree, unit_id)
+    query = sql.InitiativeQuery(
+        campaign_id=campaign_id, unit_column=unit_column, unit_ids=unit_ids, field=field, status=status,
+        title_folded=fold(nfc(q)) if q else None, drafts_visible=_drafts_visible(ctx, viewer),
+    )
+    async with ctx.sessions() as session:
+        items = await sql.list_initiatives(session, query, before=_before(cursor), limit=limit + 1)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)})
+    return [project(i, viewer) for i in items], next_cursor

@@ -1,0 +1,108 @@
+"""Votes: one per member per initiative under concurrency, window and status rules, Redis rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from services.submission.adapters.tables import outbox, votes
+from shared.events import vote_id_for
+
+from .support import Harness, service_settings, start
+
+
+async def count(h: Harness, stmt: Any) -> int:
+    async with h.context.engine.connect() as conn:
+        return int(await conn.scalar(stmt) or 0)
+
+
+async def test_fifty_concurrent_identical_votes_store_one_vote_and_one_event(harness: Harness) -> None:
+    h = harness
+    item = await h.submitted()
+    voter = h.member("dv-binh-chon-01")
+    responses = await asyncio.gather(*(
+        h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=voter) for _ in range(50)
+    ))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 49 + [201]
+    expected = str(vote_id_for("demo", uuid.UUID(item["id"]), "dv-binh-chon-01"))
+    assert {r.json()["vote_id"] for r in responses} == {expected}
+    assert sum(r.json()["already_voted"] for r in responses) == 49
+    assert await count(h, select(func.count()).select_from(votes)) == 1
+    assert await count(h, select(func.count()).select_from(outbox).where(outbox.c.type == "vote.cast")) == 1
+
+
+async def test_votes_only_for_submitted_initiatives(harness: Harness) -> None:
+    h = harness
+    draft = await h.create()
+    voter = h.member("dv-khac")
+    assert (await h.client.post(f"/v1/initiatives/{draft['id']}/votes", headers=voter)).status_code == 404
+    item = await h.submitted()
+    await h.client.post(f"/v1/initiatives/{item['id']}/withdraw", json={"reason": "Xin rút"}, headers=h.member())
+    refused = await h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=voter)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/already-withdrawn")
+    missing = await h.client.post(f"/v1/initiatives/{uuid.uuid4()}/votes", headers=voter)
+    assert missing.status_code == 404
+
+
+async def test_votes_only_inside_the_voting_window(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    now = datetime.now(UTC)
+    campaign = {
+        "id": "binh-chon-sau", "name": "Phong trào thử: bình chọn mở sau", "target": 100,
+        "submission_opens_at": (now - timedelta(days=1)).isoformat(),
+        "submission_closes_at": (now + timedelta(days=10)).isoformat(),
+        "voting_opens_at": (now + timedelta(days=20)).isoformat(),
+        "voting_closes_at": (now + timedelta(days=30)).isoformat(),
+        "fields": [{"code": "y_te", "label": "Y tế"}], "quotas": {"P24": 10},
+    }
+    created = await h.client.post("/v1/campaigns", json=campaign, headers=h.admin())
+    assert created.status_code == 201, created.text
+    item = await h.submitted(campaign_id="binh-chon-sau")
+    response = await h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=h.member("dv-som"))
+    assert response.status_code == 409 and response.json()["type"].endswith("/window-closed")
+    assert "giờ Việt Nam" in response.json()["detail"]
+
+
+async def test_rate_limit_per_member_answers_429_with_retry_after(settings: Any, redis_client: Any) -> None:
+    async for h in start(service_settings(settings, settings.submission_db_url, vote_rate_per_member=3)):
+        items = [await h.submitted(title=f"Sáng kiến {n}") for n in range(4)]
+        voter = h.member("dv-nhanh-tay")
+        codes = [
+            (await h.client.post(f"/v1/initiatives/{i['id']}/votes", headers=voter)).status_code for i in items
+        ]
+        assert codes == [201, 201, 201, 429]
+        limited = await h.client.post(f"/v1/initiatives/{items[0]['id']}/votes", headers=voter)
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+        assert limited.json()["type"].endswith("/rate-limited")
+        other = await h.client.post(f"/v1/initiatives/{items[3]['id']}/votes", headers=h.member("dv-cham"))
+        assert other.status_code == 201
+        keys = [k async for k in redis_client.scan_iter(match=f"{settings.namespace}:rl:*")]
+        assert keys, "rate-limit keys live under the namespace"
+
+
+async def test_rate_limit_per_address(settings: Any, redis_client: Any) -> None:
+    async for h in start(service_settings(settings, settings.submission_db_url, vote_rate_per_address=2)):
+        item = await h.submitted()
+        codes = [
+            (await h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=h.member(f"dv-{n}"))).status_code
+            for n in range(3)
+        ]
+        assert codes == [201, 201, 429]
+
+
+async def test_votes_are_refused_with_503_when_the_rate_limiter_is_unreachable(
+    settings: Any, redis_client: Any,
+) -> None:
+    broken = service_settings(settings, settings.submission_db_url, redis_url="redis://127.0.0.1:1/0")
+    async for h in start(broken):
+        item = await h.submitted()
+        response = await h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=h.member("dv-cho"))
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert await count(h, select(func.count()).select_from(votes)) == 0
+        assert (await h.client.get("/ready")).json()["checks"]["redis"] is False
