@@ -160,7 +160,14 @@ def require_roles(*roles: Role) -> object:
     return dependency
 
 
+def service_only(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """Internal endpoints (event feeds) hold more than the public may see: service tokens only, not even admins."""
+    if principal.role is not Role.SERVICE:
+        raise ForbiddenError("chỉ dành cho dịch vụ nội bộ — internal endpoint, service token required")
+    return principal
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
-ServicePrincipal = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+ServicePrincipal = Annotated[Principal, Depends(service_only)]
 AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]

@@ -42,7 +42,7 @@ EXPECTED: dict[str, list[Any]] = {
     "import":    [403, 403, 200, "200-invalid", 403, 200, 403, 401, 401],
     "attach":    [201, 403, 201, 403, 403, 201, 403, 401, 401],
     "full_read": ["full", "confidential", "full", "confidential", "full", "full", "full", "confidential", 401],
-    "feed":      [403, 403, 403, 403, 403, 200, 200, 401, 401],  # admins pass every role check (shared.auth)
+    "feed":      [403, 403, 403, 403, 403, 403, 200, 401, 401],  # internal: service tokens only, not admins
 }
 CASES = [(action, actor, EXPECTED[action][i]) for action in EXPECTED for i, actor in enumerate(ORDER)]
 
