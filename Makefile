@@ -1,5 +1,5 @@
 # sangkien — the two commands: `make up` (start the platform) and `make test` (run every test).
-.PHONY: up test bench lint install servers simulate
+.PHONY: up test bench lint install servers docs
 
 install:
 	@deploy/local/bootstrap.sh
@@ -12,6 +12,8 @@ up: install
 	@.venv/bin/sangkien up
 
 test: install servers
+	@.venv/bin/ruff check .
+	@.venv/bin/mypy shared services
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -19,3 +21,7 @@ lint: install
 
 bench: install servers
 	@.venv/bin/python -m bench $(BENCH_ARGS)
+
+docs: install
+	@.venv/bin/python -m shared.settings
+	@.venv/bin/sangkien rabbitmq-definitions > deploy/rabbitmq/definitions.json

@@ -31,3 +31,13 @@ def test_settings_table_matches_the_code():
     text = readme()
     table = text.split("<!-- settings-table:start -->")[1].split("<!-- settings-table:end -->")[0].strip()
     assert table == settings_table(), "regenerate with: .venv/bin/python -m shared.settings (rewrites the README table)"
+
+
+def test_the_readme_example_initiative_is_a_valid_form():
+    import json
+
+    from services.submission.api.schemas import InitiativeCreate
+
+    body = json.loads((ROOT / "docs" / "example-initiative.json").read_text())
+    form = InitiativeCreate.model_validate(body)
+    assert form.campaign_id == "demo" and form.record_complete
