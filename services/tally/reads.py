@@ -25,6 +25,14 @@ class RebuildingError(Problem):
     type_suffix = "rebuilding"
     title = "Đang tính lại số liệu / Counters are being rebuilt"
 
+    @classmethod
+    def retry_soon(cls) -> RebuildingError:
+        return cls(
+            "Số liệu đang được tính lại từ nhật ký sự kiện, vui lòng thử lại sau ít giây — "
+            "counters are being rebuilt from the event feeds; retry in a few seconds",
+            retry_after=5,
+        )
+
 
 def _counters(raw: dict[bytes, bytes]) -> dict[str, int]:
     values = {k.decode(): int(v) for k, v in raw.items()}
@@ -52,11 +60,7 @@ class TallyReader:
         pointers: list[Any] = await self.redis.mget(self.keys.generation, self.keys.building)
         live, building = pointers
         if live is None or building is not None:
-            raise RebuildingError(
-                "Số liệu đang được tính lại từ nhật ký sự kiện, vui lòng thử lại sau ít giây — "
-                "counters are being rebuilt from the event feeds; retry in a few seconds",
-                retry_after=5,
-            )
+            raise RebuildingError.retry_soon()
         return str(live.decode())
 
     async def campaign_keys(self, campaign_id: str) -> CampaignKeys:

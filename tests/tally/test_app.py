@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import httpx
@@ -10,6 +11,9 @@ from playwright.async_api import async_playwright
 
 from services.tally.app import create_app
 from services.tally.domain.args import script_call
+from services.tally.reads import TallyReader
+from shared.events import AwardKind
+from shared.problems import PROBLEM_MEDIA_TYPE
 from tests.tally import history as h
 from tests.tally.conftest import free_port, serve
 
@@ -65,6 +69,82 @@ async def test_read_api_answers_totals_units_rankings_and_confidential_titles_on
         await store.redis.set(store.keys.building, "1")
         rebuilding = await client.get("/v1/campaigns/c2021/totals")
         assert rebuilding.status_code == 503 and rebuilding.json()["type"].endswith("/rebuilding")
+
+
+async def test_response_models_send_the_json_the_reads_build_byte_for_byte(settings, store, redis_client):
+    events, a, _ = sample()
+    c, case, award = uuid.UUID(int=3), uuid.UUID(int=4), uuid.UUID(int=5)
+    events += [
+        h.initiative_state("submitted", initiative_id=c, version=1, path=h.PATHS[1], field="Môi trường"),
+        h.initiative_state("withdrawn", initiative_id=c, version=2, path=h.PATHS[1], field="Môi trường"),
+        h.review(a, case, 1, (4, 3)),
+        h.award(a, award, 1, granted=True, level=3, kind=AwardKind.GIAY_KHEN, grade="xuat_sac"),
+    ]
+    await apply(store, events)
+    reader = TallyReader(redis_client, settings)
+
+    async def campaign_list() -> dict:
+        return {"campaigns": await reader.campaigns()}
+
+    reads = {
+        "/v1/campaigns": campaign_list,
+        "/v1/campaigns/c2021/totals": lambda: reader.totals("c2021"),
+        "/v1/campaigns/nope/totals": lambda: reader.totals("nope"),
+        "/v1/campaigns/c2021/units/*": lambda: reader.unit("c2021", "*"),
+        "/v1/campaigns/c2021/units/P24": lambda: reader.unit("c2021", "P24"),
+        "/v1/campaigns/c2021/units/P24-03": lambda: reader.unit("c2021", "P24-03"),
+        "/v1/campaigns/c2021/rankings?metric=awards&level=2": lambda: reader.rankings(
+            "c2021", parent_id="VGCL", metric="awards", limit=10),
+        "/v1/campaigns/c2021/rankings?parent=P24&limit=3": lambda: reader.rankings(
+            "c2021", parent_id="P24", metric="initiatives", limit=3),
+        "/v1/campaigns/c2021/top-initiatives": lambda: reader.top_initiatives("c2021", unit_id="*", limit=10),
+        "/v1/campaigns/c2021/top-initiatives?unit=P40": lambda: reader.top_initiatives(
+            "c2021", unit_id="P40", limit=10),
+        "/v1/campaigns/c2021/daily?unit=P24": lambda: reader.daily("c2021", unit_id="P24"),
+        "/v1/campaigns/c2021/daily-table?parent=P24": lambda: reader.daily_table(
+            "c2021", parent_id="P24", metric="initiatives"),
+    }
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t",
+    ) as client:
+        for path, read in reads.items():
+            built = await read()  # what the API sent before it had response models
+            response = await client.get(path)
+            assert response.status_code == 200, (path, response.text)
+            assert response.content == json.dumps(built, ensure_ascii=False, separators=(",", ":")).encode(), path
+        totals = (await client.get("/v1/campaigns/c2021/totals")).json()
+        assert totals["awards_by_grade"] == {"xuat_sac": 1} and totals["recognised_by_level"] == {"3": 1, "4": 1}
+        assert totals["withdrawn"] == 1 and totals["by_field"] == {"ATVSLĐ": 1, "Môi trường": 1}
+        await store.redis.set(store.keys.building, "1")
+        rebuilding = await client.get("/v1/campaigns")
+        assert rebuilding.status_code == 503 and rebuilding.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        assert rebuilding.headers["retry-after"] == "5" and rebuilding.json()["retry_after"] == 5
+
+
+def test_openapi_documents_each_read_with_its_model_and_problems(settings):
+    document = create_app(settings).openapi()
+    schemas = document["components"]["schemas"]
+    reads = {path: item["get"] for path, item in document["paths"].items() if path.startswith("/v1/campaigns")}
+    assert len(reads) == 7
+    for path, operation in reads.items():
+        ok = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ok.rsplit("/", 1)[1] in schemas, path
+        rebuilding = operation["responses"]["503"]["content"][PROBLEM_MEDIA_TYPE]
+        assert rebuilding["schema"]["$ref"] == "#/components/schemas/ProblemDetails", path
+        assert rebuilding["example"]["type"].endswith("/rebuilding")
+        takes_a_unit = path.endswith(("/units/{unit_id}", "/rankings", "/top-initiatives", "/daily", "/daily-table"))
+        assert ("schema" in operation["responses"]["404"]["content"][PROBLEM_MEDIA_TYPE]) == takes_a_unit, path
+    assert schemas["TopInitiatives"]["properties"]["initiatives"]["items"]["anyOf"] == [
+        {"$ref": "#/components/schemas/PublicInitiative"}, {"$ref": "#/components/schemas/ConfidentialInitiative"}]
+    assert set(schemas["ConfidentialInitiative"]["properties"]) == {
+        "rank", "initiative_id", "title", "votes", "confidential"}
+    assert {"type": "null"} in schemas["CampaignTotals"]["properties"]["progress"]["anyOf"]
+    assert schemas["ValidationIssue"]["required"] == ["loc", "msg", "type"]
+    stream = document["paths"]["/v1/stream"]["get"]["responses"]["200"]["content"]
+    assert list(stream) == ["text/event-stream"]
+    level = next(p for p in reads["/v1/campaigns/{campaign_id}/rankings"]["parameters"] if p["name"] == "level")
+    assert level["deprecated"] is True
 
 
 async def test_dashboard_shows_the_api_numbers_and_updates_when_a_vote_arrives(settings, store):
