@@ -47,25 +47,33 @@ class BodySizeLimit:
                     await problem_response(problem, path)(scope, receive, send)
                     return
         received = 0
+        exceeded = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _BodyTooLargeError
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
+            # Frameworks may turn the receive error into their own 400: answer 413 instead, once.
             nonlocal response_started
+            if exceeded:
+                if not response_started:
+                    response_started = True
+                    await problem_response(problem, path)(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLargeError:
             if not response_started:
                 await problem_response(problem, path)(scope, receive, send)

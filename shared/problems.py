@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import sqlalchemy.exc
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+log = structlog.get_logger(__name__)
 PROBLEM_BASE = "https://sangkien.vn/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -106,6 +109,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(p for p in first["loc"] if p != "body") or "request"
         problem = UnprocessableError(f"{where}: {first['msg']}", errors=errors)
+        return problem_response(problem, request.url.path)
+
+    @app.exception_handler(sqlalchemy.exc.TimeoutError)
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    @app.exception_handler(sqlalchemy.exc.InterfaceError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        problem = UnavailableError(
+            "Cơ sở dữ liệu đang quá tải hoặc tạm ngừng, vui lòng thử lại — database busy or unreachable; retry shortly",
+            retry_after=2,
+        )
         return problem_response(problem, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)

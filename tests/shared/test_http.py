@@ -1,0 +1,108 @@
+"""Shared HTTP plumbing: problem+json for every error, body-size limits, readiness, cursors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy.exc
+from pydantic import BaseModel
+
+from shared.http import BadCursorError, create_app, decode_cursor, encode_cursor
+from shared.problems import PROBLEM_MEDIA_TYPE
+
+
+class Body(BaseModel):
+    name: str
+
+
+def make_app(ready_checks: dict[str, Any] | None = None):
+    async def ready() -> dict[str, Any]:
+        return ready_checks or {"database": True}
+
+    app = create_app(title="t", description="t", max_body_bytes=1000, upload_max_bytes=5000,
+                     upload_paths=("/upload",), ready=ready)
+
+    @app.post("/echo")
+    async def echo(body: Body) -> Body:
+        return body
+
+    @app.post("/upload")
+    async def upload(payload: dict[str, Any]) -> dict[str, int]:
+        return {"size": len(str(payload))}
+
+    @app.get("/busy")
+    async def busy() -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit reached")
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app()), base_url="http://t") as c:
+        yield c
+
+
+async def test_validation_errors_are_problem_json_with_the_field(client: httpx.AsyncClient):
+    response = await client.post("/echo", json={"name": 3})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+    assert response.json()["detail"].startswith("name:")
+
+
+async def test_malformed_json_is_a_422_not_a_500(client: httpx.AsyncClient):
+    response = await client.post("/echo", content=b'{"name": ', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(client: httpx.AsyncClient):
+    response = await client.post("/echo", json={"name": "x" * 2000})
+    assert response.status_code == 413
+    assert response.json()["limit_bytes"] == 1000
+
+
+async def test_a_streamed_body_without_length_is_cut_at_the_limit(client: httpx.AsyncClient):
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 300
+
+    response = await client.post("/echo", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_upload_paths_have_their_own_larger_limit(client: httpx.AsyncClient):
+    response = await client.post("/upload", json={"data": "x" * 3000})
+    assert response.status_code == 200
+
+
+async def test_a_busy_database_is_a_503_with_retry_after(client: httpx.AsyncClient):
+    response = await client.get("/busy")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["type"].endswith("/unavailable")
+
+
+async def test_unknown_paths_are_problem_json_404(client: httpx.AsyncClient):
+    response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+
+
+async def test_readiness_fails_on_a_false_check_and_ignores_numbers():
+    transport = httpx.ASGITransport(app=make_app({"database": True, "consumers_attached": 0}))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.get("/ready")).status_code == 200
+    transport = httpx.ASGITransport(app=make_app({"database": False}))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.get("/ready")).status_code == 503
+
+
+def test_cursors_round_trip_and_garbage_is_a_400():
+    assert decode_cursor(encode_cursor({"after": "Nguyễn", "n": 3})) == {"after": "Nguyễn", "n": 3}
+    with pytest.raises(BadCursorError):
+        decode_cursor("%%%not-a-cursor")
+    with pytest.raises(BadCursorError):
+        decode_cursor(encode_cursor([1, 2]))  # type: ignore[arg-type]
