@@ -14,10 +14,12 @@ from rich.table import Table
 from services.awards.bootstrap import AwardsService
 from services.awards.handlers import queries
 from services.awards.handlers.dossier import build_dossier, render
+from shared.dead_letters import dead_letters_app
 from shared.settings import get_settings
 from shared.union_tree import get_tree
 
 app = typer.Typer(no_args_is_help=True, help="Xét duyệt và khen thưởng sáng kiến (awards service).")
+app.add_typer(dead_letters_app("awards"), name="dead-letters")
 console = Console()
 err_console = Console(stderr=True)
 

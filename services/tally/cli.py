@@ -13,15 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from services.tally.adapters import dead_letters
 from services.tally.adapters.feeds import feed_urls
 from services.tally.adapters.store import TallyStore
 from services.tally.rebuild import RebuildReport, rebuild, reconcile
+from shared.dead_letters import dead_letters_app
 from shared.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Tally: live counters, rankings, rebuild, reconcile, dead letters.")
-dead = typer.Typer(no_args_is_help=True, help="Dead letters of the tally queue.")
-app.add_typer(dead, name="dead-letters")
+app.add_typer(dead_letters_app("tally"), name="dead-letters")
 console = Console()
 
 
@@ -94,36 +93,3 @@ def reconcile_command() -> None:
         table.add_row(key, name, str(expected), str(actual))
     console.print(table)
     raise typer.Exit(1)
-
-
-@dead.command("list")
-def dead_list(limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50) -> None:
-    """List dead letters (they stay in the queue)."""
-    letters = asyncio.run(dead_letters.peek(get_settings(), limit))
-    table = Table("message id", "routing key", "reason", "deaths", "bytes", title=f"{len(letters)} dead letters")
-    for letter in letters:
-        table.add_row(letter.message_id or "-", letter.routing_key, letter.reason, str(letter.count),
-                      str(len(letter.body)))
-    console.print(table)
-
-
-@dead.command("show")
-def dead_show(message_id: str, limit: Annotated[int, typer.Option(min=1, max=10_000)] = 1000) -> None:
-    """Show one dead letter's body (it stays in the queue)."""
-    for letter in asyncio.run(dead_letters.peek(get_settings(), limit)):
-        if letter.message_id == message_id:
-            console.print(f"routing key: {letter.routing_key}  reason: {letter.reason}  deaths: {letter.count}")
-            console.print(letter.body.decode(errors="replace"))
-            return
-    console.print(f"[red]no dead letter with message id {message_id}[/red]")
-    raise typer.Exit(1)
-
-
-@dead.command("redrive")
-def dead_redrive(
-    message_id: Annotated[str | None, typer.Option(help="Only this message (default: all)")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 10_000,
-) -> None:
-    """Publish dead letters again with their original routing key (after fixing the cause)."""
-    moved = asyncio.run(dead_letters.redrive(get_settings(), limit, message_id))
-    console.print(f"[green]re-driven:[/green] {moved}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from services.tally.adapters import dead_letters
 from services.tally.adapters.consumer import BatchConsumer, parse_message
 from services.tally.domain.args import ScriptCall
+from shared import dead_letters
 from shared.events import InvalidEventError
 from tests.tally import history as h
 from tests.tally.conftest import publish, publish_raw, wait_exact
