@@ -103,7 +103,8 @@ async def redis_pipelined_scripts(settings: Settings, count: int, batch: int = 2
         for start in range(0, count, batch):
             pipe = client.pipeline(transaction=False)
             for i in range(start, min(count, start + batch)):
-                await script(keys=[f"{prefix}:seen:{i}", f"{prefix}:h", f"{prefix}:z"], args=[f"P{i % 83}"], client=pipe)
+                keys = [f"{prefix}:seen:{i}", f"{prefix}:h", f"{prefix}:z"]
+                await script(keys=keys, args=[f"P{i % 83}"], client=pipe)
             await pipe.execute()
         rate = count / (time.perf_counter() - started)
     finally:

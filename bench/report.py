@@ -16,6 +16,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
+ANALYSIS = ROOT / "bench" / "analysis.md"  # hand-written: how rows measure, what limits missed bars
 
 
 @dataclass
@@ -52,7 +53,8 @@ def machine_description() -> str:
 
     def version(cmd: list[str]) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
+            return done.stdout.strip().splitlines()[0]
         except Exception:
             return "?"
 
@@ -106,7 +108,9 @@ def markdown(rows: list[Row], started: datetime, seconds: float) -> str:
         lines.append(f"| {r.name} | {_fmt(r.value, r.unit)} | {baseline} | {ratio} | {r.bar or '—'} | {met} |")
     notes = [f"- **{r.name}**: {r.notes}" for r in rows if r.notes]
     if notes:
-        lines += ["", "## Notes", "", *notes]
+        lines += ["", "## Notes from this run", "", *notes]
+    if ANALYSIS.exists():
+        lines += ["", ANALYSIS.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
 
 
@@ -125,6 +129,14 @@ def write(rows: list[Row], started: datetime, seconds: float, *, update_doc: boo
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(markdown(rows, started, seconds))
     return out
+
+
+def render_doc(results: Path) -> None:
+    """Rewrite docs/BENCHMARKS.md from a results JSON (e.g. after editing bench/analysis.md)."""
+    payload = json.loads(results.read_text())
+    fields = set(Row.__dataclass_fields__)
+    rows = [Row(**{k: v for k, v in r.items() if k in fields}) for r in payload["rows"]]
+    DOC.write_text(markdown(rows, datetime.fromisoformat(payload["started"]), payload["seconds"]))
 
 
 def now() -> datetime:

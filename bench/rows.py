@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bench import baselines
 from bench.report import Row
+from bench.system import System
 from shared.settings import Settings
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -16,16 +17,38 @@ PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 @dataclass
 class Context:
+    """What every row gets: settings (own namespace), the volume scale, baselines measured so far, the system."""
+
     settings: Settings
     scale: float
     console: Console
+    replay_scale: float = 1.0
     measured: dict[str, float] = field(default_factory=dict)
+    system: System | None = None
 
-    def n(self, base: int) -> int:
-        return max(100, int(base * self.scale))
+    def n(self, base: int, least: int = 100) -> int:
+        return max(least, int(base * self.scale))
+
+    def seconds(self, base: float, least: float = 3.0) -> float:
+        return max(least, base * self.scale)
+
+    async def baseline(self, name: str) -> float:
+        """A raw baseline of this run, measured now if its row was not selected."""
+        if name not in self.measured:
+            await raw_baselines(self)
+        return self.measured[name]
+
+    async def platform(self) -> System:
+        """The platform on fresh PostgreSQL databases, started once and shared by the HTTP rows."""
+        if self.system is None:
+            self.console.print("starting the platform (sangkien up) on fresh PostgreSQL databases…")
+            self.system = await System.start(f"{self.settings.namespace}p")
+        return self.system
 
     async def cleanup(self) -> None:
-        return None
+        if self.system is not None:
+            await self.system.stop()
+            self.system = None
 
 
 async def raw_baselines(ctx: Context) -> list[Row]:
@@ -42,6 +65,21 @@ async def raw_baselines(ctx: Context) -> list[Row]:
     ]
 
 
-REGISTRY: dict[str, Callable[[Context], Awaitable[list[Row]]]] = {
-    "baselines": raw_baselines,
-}
+def registry() -> dict[str, Callable[[Context], Awaitable[list[Row]]]]:
+    from bench import data_rows, http_rows, sse, tally_rows
+
+    return {
+        "baselines": raw_baselines,
+        "tally-apply": tally_rows.tally_apply,
+        "votes": http_rows.votes,
+        "submissions": http_rows.submissions,
+        "dashboard": http_rows.dashboard,
+        "sse": sse.sse,
+        "import": data_rows.bulk_import,
+        "rebuild": data_rows.rebuild_rate,  # after import: the feeds then hold every row's events
+        "peer": tally_rows.peer,
+        "replay": data_rows.replay,
+    }
+
+
+OPTIONAL = frozenset({"replay"})  # not in the default set: `--replay` or `--only replay`

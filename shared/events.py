@@ -18,6 +18,8 @@ from typing import Annotated, Literal, TypeAlias
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 SCHEMA_VERSION = 1
+# Real events are a few KB; a consumer refuses (dead-letters) anything far larger instead of parsing it.
+MAX_EVENT_BYTES = 262_144
 EVENT_ID_NAMESPACE = uuid.UUID("6f1d3c1e-75a0-4b8e-9d2a-2021a75c0000")
 
 UnitPath: TypeAlias = Annotated[tuple[str, ...], Field(min_length=1, max_length=4)]
@@ -288,6 +290,8 @@ class InvalidEventError(ValueError):
 
 def parse_event(raw: bytes | str) -> Event:
     """Parse and validate one event from JSON; raise ``InvalidEventError`` with a one-line reason."""
+    if len(raw) > MAX_EVENT_BYTES:
+        raise InvalidEventError(f"event of {len(raw)} bytes is larger than {MAX_EVENT_BYTES}")
     try:
         return EVENT_ADAPTER.validate_json(raw)
     except ValidationError as exc:

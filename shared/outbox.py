@@ -82,7 +82,8 @@ class FeedPage:
         """Serialise without re-encoding each payload (the feed is read at rebuild speed)."""
         next_after = self.next_after if self.next_after is not None else after
         return (
-            b'{"events":[' + b",".join(self.payloads) + b'],"next_after":' + str(next_after).encode()
+            b'{"events":[' + b",".join(self.payloads) + b'],"positions":['
+            + ",".join(map(str, self.positions)).encode() + b'],"next_after":' + str(next_after).encode()
             + b',"has_more":' + (b"true" if self.has_more else b"false") + b"}"
         )
 

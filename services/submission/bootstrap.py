@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.submission import SERVICE_NAME
 from services.submission.adapters import sql
@@ -32,13 +32,18 @@ class CampaignCache:
     ttl: float = CAMPAIGN_CACHE_SECONDS
     _entries: dict[str, tuple[float, Campaign]] = field(default_factory=dict)
 
-    async def get(self, campaign_id: str) -> Campaign:
+    async def get(self, campaign_id: str, conn: AsyncConnection | None = None) -> Campaign:
+        """The campaign; a caller inside a transaction passes its connection, so a miss needs no second one
+        (under a burst, every request holding a pooled connection while waiting for another starves the pool)."""
         entry = self._entries.get(campaign_id)
         now = time.monotonic()
         if entry and now - entry[0] < self.ttl:
             return entry[1]
-        async with self.sessions() as session:
-            campaign = await sql.load_campaign(session, campaign_id)
+        if conn is not None:
+            campaign = await sql.load_campaign(conn, campaign_id)
+        else:
+            async with self.sessions() as session:
+                campaign = await sql.load_campaign(session, campaign_id)
         if campaign is None:
             raise CampaignNotFoundError(
                 f"Không có phong trào {campaign_id!r} — unknown campaign; see GET /v1/campaigns"

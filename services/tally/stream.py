@@ -26,20 +26,31 @@ KEEPALIVE_SECONDS = 15.0
 
 
 class Listener:
-    """One SSE client: a single pending update, merged while the client has not read it."""
+    """One SSE client: a single pending update, merged while the client has not read it.
+
+    A client that read its last update gets the hub's update as it is, with its bytes encoded once for every
+    such client (a thousand clients must not cost a thousand encodings per change); a lagging client's
+    merged update is encoded for it alone.
+    """
 
     def __init__(self) -> None:
         self.pending: dict[str, Any] = {}
+        self.encoded: bytes | None = None
         self.ready = asyncio.Event()
 
-    def offer(self, sections: dict[str, Any]) -> None:
-        self.pending.update(sections)
+    def offer(self, sections: dict[str, Any], encoded: bytes | None = None) -> None:
+        if self.pending:
+            self.pending = {**self.pending, **sections}
+            self.encoded = None
+        else:
+            self.pending, self.encoded = sections, encoded
         self.ready.set()
 
-    def take(self) -> dict[str, Any]:
-        update, self.pending = self.pending, {}
+    def take(self) -> bytes:
+        update, encoded = self.pending, self.encoded
+        self.pending, self.encoded = {}, None
         self.ready.clear()
-        return update
+        return encoded if encoded is not None else orjson.dumps(update)
 
 
 class StreamHub:
@@ -52,6 +63,7 @@ class StreamHub:
         self.last: dict[str, dict[str, Any]] = {}
         self.marks: dict[str, tuple[str | None, bytes | None]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._first: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     async def snapshot(self, campaign_id: str) -> dict[str, Any]:
         root = self.reader.tree_root()
@@ -65,6 +77,18 @@ class StreamHub:
             "daily": await self.reader.daily(campaign_id, unit_id=NATION),
             "rebuilding": False,
         }
+
+    async def first_snapshot(self, campaign_id: str) -> dict[str, Any]:
+        """The snapshot a new client starts from: the latest one, or ONE read shared by every client arriving
+        before it exists (a thousand clients connecting at once must not take a thousand Redis connections)."""
+        cached = self.last.get(campaign_id)
+        if cached:
+            return cached
+        pending = self._first.get(campaign_id)
+        if pending is None:
+            pending = self._first[campaign_id] = asyncio.ensure_future(self.snapshot(campaign_id))
+            pending.add_done_callback(lambda _: self._first.pop(campaign_id, None))
+        return await asyncio.shield(pending)
 
     async def _mark(self, campaign_id: str) -> tuple[str | None, bytes | None]:
         keys = self.reader.keys
@@ -88,8 +112,9 @@ class StreamHub:
         changed = {k: v for k, v in current.items() if previous.get(k) != v}
         self.last[campaign_id] = current
         if changed:
+            encoded = orjson.dumps(changed)
             for listener in self.listeners.get(campaign_id, ()):
-                listener.offer(changed)
+                listener.offer(changed, encoded)
 
     async def run(self) -> None:
         while True:
@@ -118,7 +143,7 @@ class StreamHub:
         SSE_CLIENTS.inc()
         try:
             try:
-                first = self.last.get(campaign_id) or await self.snapshot(campaign_id)
+                first = await self.first_snapshot(campaign_id)
             except RebuildingError:
                 first = {"rebuilding": True}
             yield b"event: snapshot\ndata: " + orjson.dumps(first) + b"\n\n"
@@ -128,7 +153,7 @@ class StreamHub:
                 except TimeoutError:
                     yield b": keep-alive\n\n"
                     continue
-                yield b"event: update\ndata: " + orjson.dumps(listener.take()) + b"\n\n"
+                yield b"event: update\ndata: " + listener.take() + b"\n\n"
         finally:
             SSE_CLIENTS.dec()
             watchers = self.listeners.get(campaign_id)

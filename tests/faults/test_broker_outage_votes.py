@@ -11,7 +11,7 @@ import pytest
 from shared.events import VoteCast, parse_event, vote_id_for
 from shared.settings import Settings
 from shared.topology import topology_for
-from tests.submission.support import UNIT_L3, service_settings, start
+from tests.submission.support import UNIT_L3, Harness, service_settings, start
 from tests.support.servers import eventually, rabbitmq_stopped
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,8 @@ async def test_votes_accepted_during_a_broker_outage_are_all_published_once_it_r
         initiative_id = uuid.UUID(initiative["id"])
         accepted: list[uuid.UUID] = []
 
-        async def vote(member: str) -> None:
+        async def vote(member: str, h: Harness = h, initiative: dict = initiative,
+                       initiative_id: uuid.UUID = initiative_id, accepted: list[uuid.UUID] = accepted) -> None:
             response = await h.client.post(f"/v1/initiatives/{initiative_id}/votes", headers=h.member(member))
             assert response.status_code == 201, response.text
             accepted.append(vote_id_for(initiative["campaign_id"], initiative_id, member))
@@ -40,7 +41,7 @@ async def test_votes_accepted_during_a_broker_outage_are_all_published_once_it_r
             assert await h.context.relay.backlog() > 0
         await asyncio.gather(*(vote(f"tv-sau-{i}") for i in range(40)))
 
-        async def drained() -> bool:
+        async def drained(h: Harness = h) -> bool:
             return await h.context.relay.backlog() == 0
 
         await eventually(drained, within=90, what="the relay to publish the outbox after the broker returned")

@@ -54,7 +54,7 @@ async def rabbitmq_stopped() -> AsyncIterator[None]:
 async def eventually(
     check: Callable[[], Awaitable[bool]], *, within: float = 30.0, every: float = 0.1, what: str = "condition",
 ) -> None:
-    """Wait until ``check()`` is true; fail with ``what`` after ``within`` seconds (a liveness bound, not a speed claim)."""
+    """Wait until ``check()`` is true; fail with ``what`` after ``within`` s (a liveness bound, not a speed claim)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
         if await check():

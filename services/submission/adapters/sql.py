@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Table, and_, delete, false, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from services.submission.adapters.tables import authors, campaigns, initiatives
@@ -48,7 +48,7 @@ def _campaign(row: Row[Any]) -> Campaign:
     return Campaign.model_validate({**row.config, "id": row.id, "version": row.version})
 
 
-async def load_campaign(session: AsyncSession, campaign_id: str) -> Campaign | None:
+async def load_campaign(session: AsyncSession | AsyncConnection, campaign_id: str) -> Campaign | None:
     row = (await session.execute(select(campaigns).where(campaigns.c.id == campaign_id))).first()
     return _campaign(row) if row else None
 

@@ -13,6 +13,10 @@ from services.submission.api.deps import AuthorPrincipal, Ctx
 from services.submission.api.schemas import AttachmentOut
 from services.submission.handlers import attachments as use_cases
 from shared.auth import CurrentPrincipal
+from shared.problems import PROBLEM_MEDIA_TYPE
+
+UNSUPPORTED_FILE = {"description": "Unsupported file type (sniffed from the content)",
+                    "content": {PROBLEM_MEDIA_TYPE: {}}}
 
 router = APIRouter(prefix="/v1/initiatives", tags=["attachments"])
 
@@ -21,7 +25,8 @@ router = APIRouter(prefix="/v1/initiatives", tags=["attachments"])
     "/{initiative_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    responses={200: {"model": AttachmentOut, "description": "The same file was already attached"}},
+    responses={200: {"model": AttachmentOut, "description": "The same file was already attached"},
+               415: UNSUPPORTED_FILE},
     summary="Đính kèm hồ sơ (PDF, DOCX, XLSX, PNG, JPEG) / Attach a file",
 )
 async def upload(

@@ -44,7 +44,7 @@ async def cast_vote(
             raise AlreadyWithdrawnError("Sáng kiến đã rút, không bình chọn được — you cannot vote for it")
         if row.status != InitiativeStatus.SUBMITTED.value:
             raise NotSubmittedError("Sáng kiến chưa được gửi — only submitted initiatives can get votes")
-        campaign = await ctx.campaigns.get(row.campaign_id)
+        campaign = await ctx.campaigns.get(row.campaign_id, conn)
         ensure_in_window(campaign.voting_window, now, what="bình chọn (voting)")
         vote_id = vote_id_for(row.campaign_id, initiative_id, principal.subject)
         inserted = await conn.execute(

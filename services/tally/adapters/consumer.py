@@ -35,7 +35,7 @@ from services.tally.metrics import (
     EVENTS_DEAD,
     EVENTS_DUPLICATE,
 )
-from shared.events import EVENT_ADAPTER, InvalidEventError
+from shared.events import EVENT_ADAPTER, MAX_EVENT_BYTES, InvalidEventError
 from shared.settings import Settings
 from shared.topology import topology_for
 
@@ -44,6 +44,8 @@ log = structlog.get_logger(__name__)
 
 def parse_message(body: bytes) -> ScriptCall:
     """Validate a message against the event contracts and turn it into script arguments."""
+    if len(body) > MAX_EVENT_BYTES:
+        raise InvalidEventError(f"event of {len(body)} bytes is larger than {MAX_EVENT_BYTES}")
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

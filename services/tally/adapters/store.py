@@ -10,12 +10,21 @@ import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, ResponseError
 
 from services.tally.domain.args import ScriptCall
+from services.tally.domain.bulk import BulkState
 from services.tally.domain.fold import Snapshot
 from services.tally.keys import TallyKeys
 from shared.settings import Settings
 
 APPLY_LUA = (Path(__file__).parent / "apply.lua").read_text()
 SKIPPED_SUFFIXES = ("ver", "days", "fields")
+# Seen markers in bulk: one script call marks thousands of events (ARGV: prefix, ttl, ids…).
+MARK_SEEN_LUA = """
+local prefix, ttl = ARGV[1], ARGV[2]
+for i = 3, #ARGV do redis.call('SET', prefix .. ARGV[i], '1', 'EX', ttl) end
+return #ARGV - 2
+"""
+BULK_COMMANDS = 2000  # commands per pipelined round trip
+BULK_MEMBERS = 5000  # hash fields / sorted-set members / event ids per command
 
 
 class TallyStore:
@@ -48,6 +57,36 @@ class TallyStore:
                 continue
             return [r if isinstance(r, Exception) else int(r) for r in results]
         raise ResponseError("apply script could not be loaded")
+
+    async def write_bulk(self, state: BulkState, event_ids: Sequence[bytes], *, generation: str) -> None:
+        """Write a folded generation (see ``domain.bulk``) and the seen markers of its events.
+
+        Only for a generation no worker writes to yet (the rebuild sets the ``building`` pointer after this).
+        """
+        prefix = self.keys.gen_prefix(generation)
+        commands: list[tuple[Any, ...]] = []
+        for key, fields in state.hashes.items():
+            flat = [x for pair in fields.items() for x in pair]
+            for start in range(0, len(flat), 2 * BULK_MEMBERS):
+                commands.append(("HSET", prefix + key, *flat[start:start + 2 * BULK_MEMBERS]))
+        for key, members in state.zsets.items():
+            items: list[str | int] = [x for member, score in members.items() for x in (score, member)]
+            for start in range(0, len(items), 2 * BULK_MEMBERS):
+                commands.append(("ZADD", prefix + key, *items[start:start + 2 * BULK_MEMBERS]))
+        for key, values in state.sets.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), BULK_MEMBERS):
+                commands.append(("SADD", prefix + key, *ordered[start:start + BULK_MEMBERS]))
+        for key, value in state.strings.items():
+            commands.append(("SET", prefix + key, value))
+        mark_sha = await self.redis.script_load(MARK_SEEN_LUA)
+        for start in range(0, len(event_ids), BULK_MEMBERS):
+            commands.append(("EVALSHA", mark_sha, 0, prefix + "s:", self.ttl, *event_ids[start:start + BULK_MEMBERS]))
+        for start in range(0, len(commands), BULK_COMMANDS):
+            pipe = self.redis.pipeline(transaction=False)
+            for command in commands[start:start + BULK_COMMANDS]:
+                pipe.execute_command(*command)
+            await pipe.execute()  # an error raises: the rebuild stops, the live generation stays as it was
 
     async def ensure_generation(self) -> str:
         """Create the live-generation pointer on a fresh Redis; return the live generation."""

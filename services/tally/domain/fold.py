@@ -31,6 +31,8 @@ class Initiative:
     field: str = ""
     submit_day: str = ""
     benefit: int = 0
+    title: str = ""
+    confidential: bool = False
     votes_by_day: dict[str, int] = dc_field(default_factory=lambda: defaultdict(int))
     cases: dict[str, tuple[int, str]] = dc_field(default_factory=dict)  # case id -> (version, levels csv)
     awards: dict[str, tuple[int, str]] = dc_field(default_factory=dict)  # award id -> (version, state)
@@ -40,17 +42,26 @@ class Initiative:
 class Campaign:
     config: tuple[int, Mapping[str, Any]] | None = None
     initiatives: dict[str, Initiative] = dc_field(default_factory=lambda: defaultdict(Initiative))
+    events: int = 0  # distinct events (the script's ``ver`` change counter)
 
 
 def _fold_aggregates(events: Iterable[Mapping[str, Any]]) -> dict[str, Campaign]:
     campaigns: dict[str, Campaign] = defaultdict(Campaign)
-    seen: set[str] = set()
+    fold_into(campaigns, set(), events)
+    return campaigns
+
+
+def fold_into(campaigns: dict[str, Campaign], seen: set[str], events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Fold more events into ``campaigns`` (``seen``: event ids folded so far); return the new event ids."""
+    new: list[str] = []
     for event in events:
         event_id = str(event["event_id"])
         if event_id in seen:
             continue
         seen.add(event_id)
+        new.append(event_id)
         campaign = campaigns[str(event["campaign_id"])]
+        campaign.events += 1
         type_ = event["type"]
         if type_ == "campaign.configured":
             if campaign.config is None or campaign.config[0] < int(event["version"]):
@@ -66,6 +77,8 @@ def _fold_aggregates(events: Iterable[Mapping[str, Any]]) -> dict[str, Campaign]
                 submitted_at = event.get("submitted_at")
                 initiative.submit_day = local_day(submitted_at) if submitted_at else ""
                 initiative.benefit = int(event.get("benefit_vnd") or 0)
+                initiative.title = str(event.get("title") or "")
+                initiative.confidential = bool(event.get("confidential"))
         elif type_ == "vote.cast":
             initiative.votes_by_day[local_day(event["occurred_at"])] += 1
         elif type_ == "review.decided":
@@ -76,7 +89,7 @@ def _fold_aggregates(events: Iterable[Mapping[str, Any]]) -> dict[str, Campaign]
             award = str(event["award_id"])
             if int(event["version"]) > initiative.awards.get(award, (0, ""))[0]:
                 initiative.awards[award] = (int(event["version"]), award_state(event))
-    return campaigns
+    return new
 
 
 def _unit_counters(initiative: Initiative) -> dict[str, int]:
@@ -100,7 +113,11 @@ def _unit_counters(initiative: Initiative) -> dict[str, int]:
 
 def fold(events: Iterable[Mapping[str, Any]]) -> Snapshot:
     """The exact counters for a history given in any order, with any duplicates."""
-    campaigns = _fold_aggregates(events)
+    return counters_of(_fold_aggregates(events))
+
+
+def counters_of(campaigns: Mapping[str, Campaign]) -> Snapshot:
+    """The counters (in the snapshot's form) of folded aggregates."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     snapshot: Snapshot = {"campaigns": {c: "1" for c in campaigns}}
     for campaign_id, campaign in campaigns.items():

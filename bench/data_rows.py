@@ -1,0 +1,198 @@
+"""Rows on data volume: rebuild from the event feeds, bulk import of officers' files, the 2021 campaign replay."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import aio_pika
+import orjson
+import redis.asyncio as aioredis
+from openpyxl import Workbook
+
+from bench.loadgen import Connection
+from bench.report import Row
+from services.simulator.corpus import initiative_form
+from services.submission.adapters.spreadsheet import read_table, to_csv
+from services.submission.domain.import_rows import COLUMNS, IMPORT_AUTHORS
+from services.tally.adapters.store import TallyStore
+from services.tally.rebuild import rebuild
+from shared.auth import Role
+from shared.settings import Settings
+from shared.topology import topology_for
+
+if TYPE_CHECKING:
+    from bench.rows import Context
+
+from bench.system import bearer
+
+IMPORT_UNIT = "P24"  # the officer's subtree: Liên đoàn Lao động tỉnh Bắc Giang
+BAD_EVERY = 97  # one row in 97 carries a mistake the report must name
+
+
+async def rebuild_rate(ctx: Context) -> list[Row]:
+    """Rebuild: replay the submission and awards feeds into a new Redis generation (the `tally rebuild` path)."""
+    raw_redis = await ctx.baseline("raw_redis")
+    system = await ctx.platform()
+    await system.ensure_initiatives(200)
+    env = system.platform.env
+    settings = Settings(namespace=system.platform.namespace, submission_url=env["SANGKIEN_SUBMISSION_URL"],
+                        awards_url=env["SANGKIEN_AWARDS_URL"], env="test")
+    waited = await settle_queues(settings)  # rebuild on a settled system, not behind awards' backlog
+    before = (await system.counter("votes"), await system.counter("submitted"))
+    client = aioredis.Redis.from_url(settings.redis_url)
+    try:
+        report = await rebuild(TallyStore(client, settings), settings,
+                               [settings.submission_url, settings.awards_url])
+    finally:
+        await client.aclose()
+    after = (await system.counter("votes"), await system.counter("submitted"))
+    rate = report.events / report.seconds
+    return [Row(
+        "rebuild: events/s replayed from the feeds into an empty generation", rate, "events/s",
+        "raw Redis pipelined script calls/s", raw_redis, "≥ 50,000/s", rate >= 50_000,
+        notes=f"{report.events:,} events ({report.applied:,} applied) in {report.seconds:.1f} s (after {waited:.0f} s "
+              "waiting for the tally and awards queues to drain), feeds read over "
+              f"HTTP from submission (PostgreSQL) and awards; national votes/submitted {before} before and {after} "
+              f"after the rebuild ({'equal' if before == after else 'DIFFERENT'}).",
+        extra={"events": report.events},
+    )]
+
+
+async def settle_queues(settings: Settings, within: float = 300.0) -> float:
+    """Seconds until every consuming queue of the namespace is empty (bounded by ``within``)."""
+    topology = topology_for(settings)
+    started = time.perf_counter()
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        while time.perf_counter() - started < within:
+            depths = []
+            for spec in topology.queues:
+                queue = await channel.declare_queue(spec.name, passive=True)
+                depths.append(queue.declaration_result.message_count or 0)
+            if not any(depths):
+                break
+            await asyncio.sleep(0.5)
+    return time.perf_counter() - started
+
+
+def _import_rows(
+    count: int, fields: dict[str, str], units: list[str], tree_names: dict[str, str], *, first_seq: int,
+) -> list[list[Any]]:
+    rng = random.Random(75 + first_seq)
+    keys = [c.key for c in COLUMNS]
+    rows = []
+    for i in range(count):
+        unit = units[i % len(units)]
+        form = initiative_form(rng, unit_id=unit, unit_name=tree_names[unit], fields=list(fields), seq=first_seq + i)
+        values: dict[str, Any] = {k: form.get(k) for k in keys if k in form}
+        values["field"] = fields[form["field"]]
+        values["confidential"] = "Có" if form["confidential"] else "Không"
+        values["date_first_applied"] = date.fromisoformat(form["date_first_applied"]).strftime("%d/%m/%Y")
+        authors = form["authors"][:IMPORT_AUTHORS]
+        dropped = sum(Decimal(a["share_percent"]) for a in form["authors"][IMPORT_AUTHORS:])
+        for n, author in enumerate(authors, start=1):
+            for part, value in author.items():
+                values[f"author{n}_{part}"] = value
+            values[f"author{n}_date_of_birth"] = date.fromisoformat(author["date_of_birth"]).strftime("%d/%m/%Y")
+        values["author1_share_percent"] = str(Decimal(authors[0]["share_percent"]) + dropped)
+        if i % BAD_EVERY == 5:
+            values["benefit_vnd"] = "mười triệu"  # not a number: reported for this row, the rest go in
+        rows.append([values.get(k) for k in keys])
+    return rows
+
+
+def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Sáng kiến")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _multipart(filename: str, data: bytes, media_type: str) -> tuple[dict[str, str], bytes]:
+    boundary = "sangkienbench7MA4YWxkTrZu0gW"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: {media_type}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body
+
+
+async def bulk_import(ctx: Context) -> list[Row]:
+    """Bulk import of XLSX and CSV files by a union officer: rows/s, per-row errors reported."""
+    system = await ctx.platform()
+    template = await system.call(system.submission_port, "GET", "/v1/campaigns/75k-2021", {})
+    fields = {f["code"]: f.get("label") or f.get("name") or f["code"] for f in template["fields"]}
+    tree = system.tree
+    units = sorted(u for u in tree.subtree_ids(IMPORT_UNIT) if tree.level(u) == 4)
+    count = ctx.n(10_000, least=500)
+    header = [c.header for c in COLUMNS]
+    out: list[Row] = []
+    officer = bearer(f"can-bo-{IMPORT_UNIT}", Role.OFFICER, IMPORT_UNIT)
+    for n, kind in enumerate(("xlsx", "csv")):
+        rows = _import_rows(count, fields, units, {u: tree.get(u).name for u in units}, first_seq=n * count)
+        if kind == "xlsx":
+            data, media = _xlsx(header, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            data, media = to_csv(header, rows), "text/csv"
+        parse_started = time.perf_counter()
+        read_table(data)
+        parse_rate = count / (time.perf_counter() - parse_started)
+        headers, body = _multipart(f"sang-kien-{kind}.{kind}", data, media)
+        headers["Authorization"] = officer
+        conn = Connection("127.0.0.1", system.submission_port)
+        started = time.perf_counter()
+        try:
+            status, answer = await conn.request(
+                "POST", f"/v1/imports?campaign_id={system.campaign_id}", headers, body)
+        finally:
+            conn.close()
+        elapsed = time.perf_counter() - started
+        if status != 200:
+            raise RuntimeError(f"import answered {status}: {answer[:300]!r}")
+        report = orjson.loads(answer)
+        expected_bad = sum(1 for i in range(count) if i % BAD_EVERY == 5)
+        rate = count / elapsed
+        out.append(Row(
+            f"bulk import ({kind.upper()}, {count:,} rows, one request): rows/s", rate, "rows/s",
+            "reading the same file only (rows/s)", parse_rate, "≥ 5,000 rows/s, per-row errors reported",
+            rate >= 5_000 and report["invalid"] == expected_bad and len(report["errors"]) >= expected_bad,
+            notes=f"{len(data) / 2**20:.1f} MB; created {report['created']:,}, already present "
+                  f"{report['already_present']:,}, invalid {report['invalid']:,} (expected {expected_bad}), "
+                  f"{len(report['errors'])} row errors reported, e.g. {report['errors'][:1]}.",
+        ))
+    return out
+
+
+async def replay(ctx: Context) -> list[Row]:
+    """The 2021 campaign (241,802 initiatives, 2 M votes) through the whole system with `sangkien simulate`."""
+    system = await ctx.platform()
+    share = ctx.replay_scale
+    initiatives, votes = max(100, int(241_802 * share)), max(1_000, int(2_000_000 * share))
+    args = ["simulate", "--initiatives", str(initiatives), "--votes", str(votes), "--concurrency", "16",
+            "--settle-seconds", "600"]
+    if share >= 1.0:
+        args = ["simulate", "--preset", "2021", "--concurrency", "16", "--settle-seconds", "1800"]
+    ctx.console.print(f"  sangkien {' '.join(args)}")
+    started = time.perf_counter()
+    done = await asyncio.to_thread(system.platform.cli, *args, timeout=max(1800, 8 * 3600 * share))
+    seconds = time.perf_counter() - started
+    tail = " ".join(done.stdout.strip().splitlines()[-3:])[-400:]
+    exact = done.returncode == 0 and "exact" in done.stdout
+    if done.returncode:
+        print(done.stderr[-2000:], file=sys.stderr)
+    return [Row(
+        f"campaign replay: {initiatives:,} initiatives + {votes:,} votes through HTTP, with review", seconds, "s",
+        bar="finishes, counts exact, time stated", passed=exact,
+        notes=f"{'full 2021 volume' if share >= 1.0 else f'{share:.1%} of the 2021 volume'}; exit "
+              f"{done.returncode}; {tail}",
+    )]
