@@ -115,6 +115,7 @@ class OutboxRelay:
         self._connection: AbstractRobustConnection | None = None
         self._exchange: AbstractExchange | None = None
         self._postgres = engine.dialect.name == "postgresql"
+        self._backlog_reported_at = float("-inf")
 
     def wake(self) -> None:
         """Tell the relay new rows were committed (saves waiting for the next poll)."""
@@ -185,6 +186,15 @@ class OutboxRelay:
             )
         return int(count or 0)
 
+    async def _report_backlog(self) -> None:
+        """Set the backlog gauge from a COUNT, at most once a second (it is a query on the outbox)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._backlog_reported_at < 1.0:
+            return
+        self._backlog_reported_at = now
+        with contextlib.suppress(Exception):  # a database outage must not stop the relay loop
+            OUTBOX_BACKLOG.labels(self.service).set(await self.backlog())
+
     async def drain(self) -> int:
         """Publish until the outbox is empty (used by tests and at shutdown)."""
         total = 0
@@ -205,13 +215,15 @@ class OutboxRelay:
                 RELAY_ERRORS.labels(self.service).inc()
                 log.warning("outbox relay batch failed; will retry", service=self.service, error=repr(exc))
                 await self.close()
+                await self._report_backlog()  # the figure operators need most while the broker is away
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
                 delay = min(delay * 2, 5.0)
                 continue
+            if published == self.settings.relay_batch_size:
+                await self._report_backlog()
             if published == 0:
-                with contextlib.suppress(Exception):
-                    OUTBOX_BACKLOG.labels(self.service).set(0)
+                OUTBOX_BACKLOG.labels(self.service).set(0)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.relay_idle_seconds)

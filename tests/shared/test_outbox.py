@@ -165,3 +165,25 @@ async def test_feed_pages_through_the_log_in_order(outbox):
     only_b = await feed_page(engine, table, campaign_id="c-b", limit=100)
     assert [parse_event(p) for p in only_b.payloads] == second
     assert b'"has_more":false' in only_b.to_json(0)
+
+
+async def test_backlog_gauge_shows_unpublished_events_while_the_broker_is_unreachable(outbox, settings: Settings):
+    from prometheus_client import REGISTRY
+
+    engine, table = outbox
+    async with engine.begin() as conn:
+        await add_events(conn, table, votes(7))
+    unreachable = settings.model_copy(update={"amqp_url": "amqp://guest:guest@127.0.0.1:1/"})
+    service = f"gauge-{uuid.uuid4().hex[:6]}"
+    relay = OutboxRelay(engine=engine, table=table, settings=unreachable, service=service)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        for _ in range(100):
+            if REGISTRY.get_sample_value("sangkien_outbox_backlog", {"service": service}) == 7:
+                break
+            await asyncio.sleep(0.05)
+        assert REGISTRY.get_sample_value("sangkien_outbox_backlog", {"service": service}) == 7
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
