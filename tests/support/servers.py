@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import subprocess
 import time
@@ -65,6 +66,19 @@ async def eventually(
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port to serve on, below Linux's ephemeral range (32768+).
+
+    A port the kernel hands out for ``bind(0)`` lies in the ephemeral range, so between releasing it and the
+    server binding it an outgoing connection may take it ("address already in use"); below the range only
+    servers bind, and we check it is free now.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20_000, 32_000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")

@@ -87,12 +87,6 @@ async def store(settings: Settings, redis_client: aioredis.Redis) -> TallyStore:
     return TallyStore(redis_client, settings)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def serve(app, port: int):  # type: ignore[no-untyped-def]

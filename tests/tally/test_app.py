@@ -14,8 +14,9 @@ from services.tally.domain.args import script_call
 from services.tally.reads import TallyReader
 from shared.events import AwardKind
 from shared.problems import PROBLEM_MEDIA_TYPE
+from tests.support.servers import free_port
 from tests.tally import history as h
-from tests.tally.conftest import free_port, serve
+from tests.tally.conftest import serve
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]

@@ -13,8 +13,9 @@ from services.tally.adapters.store import TallyStore
 from services.tally.rebuild import rebuild, reconcile
 from shared.http import event_feed_router
 from shared.outbox import add_events, outbox_table
+from tests.support.servers import free_port
 from tests.tally import history as h
-from tests.tally.conftest import free_port, publish, serve, start_worker, stop, wait_exact
+from tests.tally.conftest import publish, serve, start_worker, stop, wait_exact
 from tests.tally.test_worker import campaign_events
 
 
