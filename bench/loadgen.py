@@ -14,69 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from services.simulator.wire import Connection
+
+__all__ = ["Connection", "Result", "closed_loop", "open_loop", "percentile"]
+
 RequestFactory = Callable[[int], tuple[str, str, dict[str, str], bytes]]  # i -> method, path, headers, body
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection; one request at a time."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=2**22)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
-        for attempt in range(2):  # a keep-alive connection the server closed meanwhile: reconnect once
-            if self.writer is None:
-                await self.open()
-            assert self.reader is not None and self.writer is not None
-            head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
-            head += [f"{k}: {v}" for k, v in headers.items()]
-            self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-            try:
-                return await self._response()
-            except (ConnectionError, asyncio.IncompleteReadError):
-                self.close()
-                if attempt:
-                    raise
-        raise ConnectionError("unreachable")
-
-    async def _response(self) -> tuple[int, bytes]:
-        assert self.reader is not None
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        length, chunked, close = 0, False, False
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding" and "chunked" in value.lower():
-                chunked = True
-            elif name == "connection" and value.strip().lower() == "close":
-                close = True
-        if chunked:
-            body = b""
-            while True:
-                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
-                chunk = await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-                body += chunk[:-2]
-        else:
-            body = await self.reader.readexactly(length) if length else b""
-        if close:
-            self.close()
-        return status, body
 
 
 @dataclass

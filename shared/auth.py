@@ -7,6 +7,9 @@ validates RS256/ES256 tokens from the identity provider's JWKS. Claims used:
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -97,7 +100,11 @@ class ForbiddenError(Problem):
 
 def decode_token(token: str, settings: Settings | None = None) -> Principal:
     """Validate a bearer token and return its principal; raise ``AuthError`` with the reason."""
-    settings = settings or get_settings()
+    return _verify(token, settings or get_settings())[0]
+
+
+def _verify(token: str, settings: Settings) -> tuple[Principal, float]:
+    """The principal of a valid token and the time (epoch seconds) it expires."""
     try:
         if settings.jwks_url:
             key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
@@ -123,7 +130,40 @@ def decode_token(token: str, settings: Settings | None = None) -> Principal:
         raise AuthError("token has no subject")
     if role in (Role.OFFICER, Role.REVIEWER) and (not isinstance(unit, str) or unit not in get_tree()):
         raise AuthError(f"{role.value} token must name a known unit")
-    return Principal(subject=subject, role=role, unit_id=unit if isinstance(unit, str) else None)
+    expires = claims.get("exp")
+    return (Principal(subject=subject, role=role, unit_id=unit if isinstance(unit, str) else None),
+            float(expires) if isinstance(expires, int | float) else float("inf"))
+
+
+class VerifiedTokens:
+    """Tokens already verified by this process, until they expire: a member votes for several initiatives with
+    one token, and each check costs a signature verification. Keyed by the whole token (signature included),
+    so only a byte-identical token hits; bounded, oldest entries dropped first."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        if entry[1] <= time.time():  # expired: verify again (and fail with the reason)
+            del self._entries[token]
+            return None
+        return entry[0]
+
+    def put(self, token: str, verified: tuple[Principal, float]) -> None:
+        if len(self._entries) >= self.size:
+            for old in list(itertools.islice(self._entries, self.size // 4)):
+                del self._entries[old]
+        self._entries[token] = verified
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+VERIFIED = VerifiedTokens()
 
 
 def _bearer(request: Request) -> str | None:
@@ -136,22 +176,37 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def _decode(token: str) -> Principal:
+    """Verify on the event loop (an HS256 check takes microseconds, less than a thread hop); a JWKS key may need
+    a network fetch, so that case runs in a thread. Verified tokens are remembered until they expire."""
+    known = VERIFIED.get(token)
+    if known is not None:
+        return known
+    settings = get_settings()
+    if settings.jwks_url:
+        verified = await asyncio.to_thread(_verify, token, settings)
+    else:
+        verified = _verify(token, settings)
+    VERIFIED.put(token, verified)
+    return verified[0]
+
+
+async def optional_principal(request: Request) -> Principal | None:
     token = _bearer(request)
-    return decode_token(token) if token else None
+    return await _decode(token) if token else None
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     token = _bearer(request)
     if token is None:
         raise AuthError("Thiếu token — missing bearer token")
-    return decode_token(token)
+    return await _decode(token)
 
 
 def require_roles(*roles: Role) -> object:
     """FastAPI dependency: the caller must hold one of ``roles`` (admin always passes)."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if principal.role is Role.ADMIN or principal.role in roles:
             return principal
         wanted = ", ".join(r.value for r in roles)
@@ -160,7 +215,7 @@ def require_roles(*roles: Role) -> object:
     return dependency
 
 
-def service_only(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def service_only(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     """Internal endpoints (event feeds) hold more than the public may see: service tokens only, not even admins."""
     if principal.role is not Role.SERVICE:
         raise ForbiddenError("chỉ dành cho dịch vụ nội bộ — internal endpoint, service token required")

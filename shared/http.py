@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.responses import HTMLResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +20,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import ServicePrincipal
 from shared.outbox import feed_page
 from shared.problems import PROBLEM_RESPONSES, PayloadTooLargeError, Problem, install_problem_handlers, problem_response
+
+
+def metrics_text() -> bytes:
+    """This process's metrics, or, with several worker processes (PROMETHEUS_MULTIPROC_DIR set), all of theirs."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
 
 
 class BodySizeLimit:
@@ -130,7 +140,7 @@ def create_app(
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics_text(), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -24,14 +25,20 @@ def simulate(
     votes: Annotated[int, typer.Option(min=0, help="Votes to cast")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same campaign)")] = 2021,
     review: Annotated[bool, typer.Option(help="Reviewers act at all four levels")] = True,
+    review_share: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Share of grassroots unions whose reviewers work through their queue (then upward)",
+    )] = 1.0,
     concurrency: Annotated[int, typer.Option(min=1, max=1024, help="HTTP requests in flight")] = 64,
     settle_seconds: Annotated[float, typer.Option(help="How long to wait for the counters to settle")] = 300.0,
     show_all: Annotated[bool, typer.Option(help="Print every comparison, not only the differences")] = False,
 ) -> None:
     """Run a simulated campaign against the running platform and check the counters exactly."""
-    volumes = PRESETS[preset] if preset else Volumes(initiatives=initiatives, votes=votes, seed=seed, review=review)
     if preset and preset not in PRESETS:
         raise typer.BadParameter(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    volumes = (
+        replace(PRESETS[preset], review=review, review_share=review_share) if preset
+        else Volumes(initiatives=initiatives, votes=votes, seed=seed, review=review, review_share=review_share)
+    )
     raise typer.Exit(asyncio.run(_run(volumes, concurrency, settle_seconds, show_all)))
 
 
@@ -41,8 +48,9 @@ async def _run(volumes: Volumes, concurrency: int, settle_seconds: float, show_a
     api = Api(settings, concurrency=concurrency)
     try:
         scenario = Scenario(api, tree, volumes)
+        review = f"{volumes.review_share:.0%} of grassroots unions" if volumes.review else "no"
         console.print(f"campaign [bold]{scenario.campaign_id}[/bold]: {volumes.initiatives:,} initiatives, "
-                      f"{volumes.votes:,} votes, review={'yes' if volumes.review else 'no'}, seed {volumes.seed}")
+                      f"{volumes.votes:,} votes, review: {review}, seed {volumes.seed}")
         started = time.perf_counter()
         accepted = await scenario.run()
         sent_seconds = time.perf_counter() - started

@@ -20,6 +20,7 @@ from services.submission.adapters.tables import outbox
 from services.submission.api import attachments, campaigns, imports, initiatives, votes
 from services.submission.bootstrap import Context, build_context
 from services.submission.handlers.campaigns import ensure_default_campaigns
+from services.submission.handlers.votes import BallotBox
 from shared.http import create_app as create_base_app
 from shared.http import event_feed_router
 from shared.problems import UnprocessableError, problem_response
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = build_context(settings)
         app.state.context = context
+        app.state.ballot_box = BallotBox(context)
         try:
             await ensure_default_campaigns(context)
         except DBAPIError as exc:

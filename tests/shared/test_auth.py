@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import jwt
 import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
-from shared.auth import AuthError, Principal, Role, decode_token, issue_token
+from shared.auth import (
+    VERIFIED,
+    AuthError,
+    CurrentPrincipal,
+    Principal,
+    Role,
+    VerifiedTokens,
+    decode_token,
+    issue_token,
+)
+from shared.problems import install_problem_handlers
 from shared.settings import Settings
 
 
@@ -67,3 +80,34 @@ def test_production_refuses_default_credentials():
         Settings(env="prod", jwt_secret=None, jwks_url=None)
     with pytest.raises(ValueError):
         Settings(env="prod", jwks_url="https://idp.example/jwks", amqp_url="amqp://guest:guest@rabbit:5672/")
+
+
+async def test_verified_tokens_are_remembered_until_they_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/who")
+    async def who(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"sub": principal.subject}
+
+    VERIFIED.clear()
+    token = issue_token(subject="tran-van-an", role=Role.MEMBER, ttl=timedelta(minutes=5))
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    async with AsyncClient(transport=ASGITransport(app), base_url="http://t") as client:
+        for _ in range(2):
+            answer = await client.get("/who", headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 200 and answer.json() == {"sub": "tran-van-an"}
+        assert VERIFIED.get(token) == Principal("tran-van-an", Role.MEMBER, None)
+        assert (await client.get("/who", headers={"Authorization": f"Bearer {tampered}"})).status_code == 401
+        real_time = time.time
+        monkeypatch.setattr("shared.auth.time.time", lambda: real_time() + 600)  # past the token's exp
+        assert VERIFIED.get(token) is None, "an expired token is never answered from memory"
+    VERIFIED.clear()
+
+
+def test_the_token_memory_is_bounded() -> None:
+    memory = VerifiedTokens(size=8)
+    for n in range(20):
+        memory.put(f"t{n}", (Principal(f"m{n}", Role.MEMBER, None), time.time() + 60))
+    assert memory.get("t19") is not None and memory.get("t0") is None
+    assert len(memory._entries) <= 8

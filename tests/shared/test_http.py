@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +16,7 @@ from pydantic import BaseModel
 
 from shared.http import BadCursorError, create_app, decode_cursor, encode_cursor
 from shared.problems import PROBLEM_MEDIA_TYPE
+from shared.settings import REPO_ROOT
 
 
 class Body(BaseModel):
@@ -106,3 +111,18 @@ def test_cursors_round_trip_and_garbage_is_a_400():
         decode_cursor("%%%not-a-cursor")
     with pytest.raises(BadCursorError):
         decode_cursor(encode_cursor([1, 2]))  # type: ignore[arg-type]
+
+
+def test_metrics_of_several_worker_processes_are_summed(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR (set by `sangkien up` for multi-worker services) /metrics shows every worker."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    bump = ("from prometheus_client import Counter; "
+            "Counter('sangkien_test_bumps_total', 'test', ['service']).labels('x').inc(3)")
+    for _ in range(2):  # two "workers", each its own process
+        subprocess.run([sys.executable, "-c", bump], env=env, check=True, cwd=REPO_ROOT)
+    show = "import sys; from shared.http import metrics_text; sys.stdout.buffer.write(metrics_text())"
+    shown = subprocess.run(
+        [sys.executable, "-c", show],
+        env=env, check=True, cwd=REPO_ROOT, capture_output=True,
+    ).stdout.decode()
+    assert 'sangkien_test_bumps_total{service="x"} 6.0' in shown

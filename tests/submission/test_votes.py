@@ -7,12 +7,20 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from services.submission.adapters.tables import outbox, votes
 from shared.events import vote_id_for
 
 from .support import Harness, service_settings, start
+
+
+def _batch_figures() -> tuple[float, float]:
+    """(ballots stored in batches so far, batches of one so far) from the vote-batch histogram."""
+    total = REGISTRY.get_sample_value("sangkien_vote_batch_size_sum") or 0.0
+    singles = REGISTRY.get_sample_value("sangkien_vote_batch_size_bucket", {"le": "1.0"}) or 0.0
+    return total, singles
 
 
 async def count(h: Harness, stmt: Any) -> int:
@@ -106,3 +114,40 @@ async def test_votes_are_refused_with_503_when_the_rate_limiter_is_unreachable(
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert await count(h, select(func.count()).select_from(votes)) == 0
         assert (await h.client.get("/ready")).json()["checks"]["redis"] is False
+
+
+async def test_a_burst_is_stored_in_batches_and_every_ballot_hears_its_own_answer(harness: Harness) -> None:
+    """Group commit: a concurrent burst mixing new votes, repeats inside the burst, a withdrawn, a draft and an
+    unknown initiative — each request gets the answer it would get alone, and exactly the new votes are stored."""
+    h = harness
+    batches_before = _batch_figures()
+    targets = [await h.submitted(title=f"Sáng kiến bình chọn {n}") for n in range(3)]
+    withdrawn = await h.submitted(title="Sáng kiến sẽ rút")
+    await h.client.post(f"/v1/initiatives/{withdrawn['id']}/withdraw", json={"reason": "Xin rút"}, headers=h.member())
+    draft = await h.create(title="Sáng kiến còn nháp")
+    plan: list[tuple[str, str, int]] = []  # (initiative, member, expected status)
+    for n in range(120):
+        plan.append((targets[n % 3]["id"], f"dv-dong-loat-{n}", 201))
+    for n in range(0, 120, 10):  # the same member again, for the same initiative, inside the same burst
+        plan.append((targets[n % 3]["id"], f"dv-dong-loat-{n}", 200))
+    plan += [(withdrawn["id"], "dv-le-rut", 409), (draft["id"], "dv-le-nhap", 404), (str(uuid.uuid4()), "dv-le", 404)]
+    responses = await asyncio.gather(*(
+        h.client.post(f"/v1/initiatives/{initiative}/votes", headers=h.member(member))
+        for initiative, member, _ in plan
+    ))
+    by_vote: dict[str, list[int]] = {}
+    for (initiative, member, expected), response in zip(plan, responses, strict=True):
+        if expected in (200, 201):
+            assert response.status_code in (200, 201), response.text
+            body = response.json()
+            assert body["vote_id"] == str(vote_id_for("demo", uuid.UUID(initiative), member))
+            by_vote.setdefault(body["vote_id"], []).append(response.status_code)
+        else:
+            assert response.status_code == expected, response.text
+            assert response.headers["content-type"].startswith("application/problem+json")
+    assert len(by_vote) == 120
+    assert all(sorted(codes) in ([201], [200, 201]) for codes in by_vote.values()), "one 201 per stored vote"
+    assert await count(h, select(func.count()).select_from(votes)) == 120
+    assert await count(h, select(func.count()).select_from(outbox).where(outbox.c.type == "vote.cast")) == 120
+    ballots, singles = (now - before for now, before in zip(_batch_figures(), batches_before, strict=True))
+    assert ballots == len(plan) and singles < len(plan), "the burst was stored in batches, not one by one"

@@ -20,7 +20,7 @@ from shared.idempotency import check_key, find_response, fingerprint, store_resp
 from shared.union_tree import get_tree
 
 
-def get_service(request: Request) -> AwardsService:
+async def get_service(request: Request) -> AwardsService:
     service: AwardsService = request.app.state.awards
     return service
 
@@ -28,7 +28,7 @@ def get_service(request: Request) -> AwardsService:
 Service = Annotated[AwardsService, Depends(get_service)]
 
 
-def require_reviewer_or_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def require_reviewer_or_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     if principal.role in (Role.REVIEWER, Role.ADMIN):
         return principal
     raise ForbiddenError(

@@ -1,6 +1,8 @@
-"""Per-member and per-address vote rate limits in Redis: both counters in one script call (one round trip)."""
+"""Per-member and per-address vote rate limits in Redis: both counters in one script call, many calls pipelined."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -28,25 +30,45 @@ return retry
 WINDOW_SECONDS = 60
 
 
+def _limited(retry: int) -> RateLimitedError:
+    return RateLimitedError(
+        f"Bình chọn quá nhanh; thử lại sau {retry} giây — too many votes, retry after {retry} s",
+        retry_after=retry,
+    )
+
+
 class VoteRateLimiter:
-    """Counts vote attempts per member and per client address; raises 429 with Retry-After when over."""
+    """Counts vote attempts per member and per client address; over the limit means 429 with Retry-After."""
 
     def __init__(self, redis: Redis, *, namespace: str, per_member: int, per_address: int) -> None:
+        self._redis = redis
         self._script = redis.register_script(_SCRIPT)
         self._prefix = f"{namespace}:rl:vote"
         self._limits = (per_member, per_address)
 
+    def _keys(self, member_id: str, address: str) -> list[str]:
+        return [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address}"]
+
     async def check(self, member_id: str, address: str) -> None:
-        keys = [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address}"]
+        """One attempt; raises ``RateLimitedError`` when over a limit."""
+        refusal = (await self.check_many([(member_id, address)]))[0]
+        if refusal is not None:
+            raise refusal
+
+    async def check_many(self, attempts: Sequence[tuple[str, str]]) -> list[RateLimitedError | None]:
+        """Count many (member, address) attempts in one pipelined round trip; per attempt the refusal or None.
+
+        Without the limiter no vote is accepted (stuffing must not slip through): a Redis failure raises 503.
+        """
         try:
-            retry = int(await self._script(keys=keys, args=[*self._limits, WINDOW_SECONDS]))
-        except RedisError as exc:  # without the limiter no vote is accepted: stuffing must not slip through
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for member_id, address in attempts:
+                    await self._script(keys=self._keys(member_id, address),
+                                       args=[*self._limits, WINDOW_SECONDS], client=pipe)
+                retries = await pipe.execute()
+        except RedisError as exc:
             raise UnavailableError(
                 "Tạm thời không nhận bình chọn; thử lại sau ít giây — rate limiter unavailable, retry shortly",
                 retry_after=5,
             ) from exc
-        if retry > 0:
-            raise RateLimitedError(
-                f"Bình chọn quá nhanh; thử lại sau {retry} giây — too many votes, retry after {retry} s",
-                retry_after=retry,
-            )
+        return [_limited(int(r)) if int(r) > 0 else None for r in retries]

@@ -13,7 +13,7 @@ from shared.auth import AuthError, CurrentPrincipal, ForbiddenError, Principal, 
 from shared.idempotency import check_key, fingerprint
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     context: Context = request.app.state.context
     return context
 
@@ -25,7 +25,7 @@ Ctx = Annotated[Context, Depends(get_context)]
 def _roles(*roles: Role, admin: bool = True) -> Any:
     allowed = set(roles) | ({Role.ADMIN} if admin else set())
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if len(principal.subject) > MAX_SUBJECT or nfc(principal.subject) != principal.subject:
             raise AuthError("Mã người dùng trong token không hợp lệ — token subject must be ≤ 200 printable characters")
         if principal.role not in allowed:

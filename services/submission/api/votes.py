@@ -7,9 +7,9 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.submission.api.deps import Ctx, VoterPrincipal
+from services.submission.api.deps import VoterPrincipal
 from services.submission.api.schemas import VoteAnswer
-from services.submission.handlers.votes import cast_vote
+from services.submission.handlers.votes import Ballot, BallotBox
 
 router = APIRouter(prefix="/v1/initiatives", tags=["votes"])
 
@@ -21,9 +21,10 @@ router = APIRouter(prefix="/v1/initiatives", tags=["votes"])
     responses={200: {"model": VoteAnswer, "description": "The member had already voted: the same vote"}},
     summary="Bình chọn / Vote for an initiative",
 )
-async def vote(ctx: Ctx, initiative_id: uuid.UUID, principal: VoterPrincipal, request: Request) -> JSONResponse:
+async def vote(initiative_id: uuid.UUID, principal: VoterPrincipal, request: Request) -> JSONResponse:
+    box: BallotBox = request.app.state.ballot_box
     address = request.client.host if request.client else "unknown"
-    outcome = await cast_vote(ctx, principal=principal, initiative_id=initiative_id, client_address=address)
+    outcome = await box.cast(Ballot(member_id=principal.subject, initiative_id=initiative_id, client_address=address))
     answer = VoteAnswer(
         vote_id=outcome.vote_id, initiative_id=outcome.initiative_id, campaign_id=outcome.campaign_id,
         already_voted=outcome.already_voted,

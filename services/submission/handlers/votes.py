@@ -1,20 +1,47 @@
-"""Casting a vote: rate limits (one Redis call), window and status checks, vote row + event in one transaction."""
+"""Casting votes by group commit: concurrent votes are checked and stored together, one transaction per batch.
+
+Every vote still gets its own answer (201, 200 ``already_voted``, 404/409/422/429 for its own reason), but
+the rate limits of a batch are counted in one pipelined Redis round trip and its votes, with their events,
+are written in one transaction (one multi-row insert each). Under a burst this turns thousands of small
+transactions into a few dozen larger ones; alone, a vote waits for nobody.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from prometheus_client import Histogram
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.submission.adapters.sql import insert_ignore
 from services.submission.adapters.tables import initiatives, outbox, votes
 from services.submission.bootstrap import Context
 from services.submission.domain.errors import AlreadyWithdrawnError, InitiativeNotFoundError, NotSubmittedError
 from services.submission.domain.initiative import ensure_in_window
-from shared.auth import Principal
 from shared.events import InitiativeStatus, VoteCast, utc_now, vote_id_for
 from shared.outbox import add_events
+from shared.problems import Problem
+
+MAX_BATCH = 500
+VOTE_BATCH = Histogram(
+    "sangkien_vote_batch_size", "Votes checked and stored together in one transaction",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One member's request to vote for one initiative, from one client address."""
+
+    member_id: str
+    initiative_id: uuid.UUID
+    client_address: str
 
 
 @dataclass(frozen=True)
@@ -25,42 +52,130 @@ class VoteOutcome:
     already_voted: bool
 
 
-async def cast_vote(
-    ctx: Context, *, principal: Principal, initiative_id: uuid.UUID, client_address: str,
-) -> VoteOutcome:
-    """One vote per member per initiative: a repeat is answered with the same vote id, never stored twice."""
-    await ctx.rate_limiter.check(principal.subject, client_address)
+Answer = VoteOutcome | BaseException
+
+
+class BallotBox:
+    """Collects the votes that arrive while a batch is being stored; one drain task per process.
+
+    The drain takes everything waiting (up to ``MAX_BATCH``), so batches grow with the load by themselves:
+    there is no timer and no added latency when votes are rare.
+    """
+
+    def __init__(self, ctx: Context, *, max_batch: int = MAX_BATCH) -> None:
+        self._ctx = ctx
+        self._max_batch = max_batch
+        self._waiting: list[tuple[Ballot, asyncio.Future[VoteOutcome]]] = []
+        self._drain_task: asyncio.Task[None] | None = None
+
+    async def cast(self, ballot: Ballot) -> VoteOutcome:
+        future: asyncio.Future[VoteOutcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ballot, future))
+        if self._drain_task is None or self._drain_task.done():
+            self._drain_task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
+            VOTE_BATCH.observe(len(batch))
+            try:
+                answers = await record_votes(self._ctx, [ballot for ballot, _ in batch])
+            except BaseException as exc:  # the whole batch failed (database or Redis away): each caller hears it
+                answers = [exc] * len(batch)
+                if not isinstance(exc, Exception):  # cancelled at shutdown: answer, then stop
+                    _answer(batch, answers)
+                    raise
+            _answer(batch, answers)
+
+
+def _answer(batch: Sequence[tuple[Ballot, asyncio.Future[VoteOutcome]]], answers: Sequence[Answer]) -> None:
+    for (_, future), answer in zip(batch, answers, strict=True):
+        if future.done():  # the caller went away (client disconnected); its vote stands if it was stored
+            continue
+        if isinstance(answer, BaseException):
+            future.set_exception(answer)
+        else:
+            future.set_result(answer)
+
+
+async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
+    """Check and store ``ballots`` together; per ballot its outcome or the problem that refused it.
+
+    One vote per member per initiative: a repeat (also within the batch) is answered with the same vote id
+    and ``already_voted``, never stored twice. Rows are inserted in vote-id order, so concurrent batches in
+    other processes lock keys in the same order and cannot deadlock.
+    """
+    answers: list[Answer | None] = list(await ctx.rate_limiter.check_many(
+        [(b.member_id, b.client_address) for b in ballots]))
     now = utc_now()
-    t = initiatives
+    live = [i for i, refusal in enumerate(answers) if refusal is None]
+    if not live:
+        return _first_hears_created(answers, set())
+    created: set[uuid.UUID] = set()
     async with ctx.engine.begin() as conn:  # Core, not the ORM session: this is the hottest path
-        row = (
-            await conn.execute(
-                select(t.c.campaign_id, t.c.status, t.c.unit_path).where(t.c.id == initiative_id)
+        targets = await _initiatives(conn, {ballots[i].initiative_id for i in live})
+        fresh: dict[uuid.UUID, dict[str, Any]] = {}
+        events: dict[uuid.UUID, VoteCast] = {}
+        for i in live:
+            ballot = ballots[i]
+            try:
+                row = _votable(targets.get(ballot.initiative_id), ballot.initiative_id)
+                campaign = await ctx.campaigns.get(row["campaign_id"], conn)
+                ensure_in_window(campaign.voting_window, now, what="bình chọn (voting)")
+            except Problem as problem:
+                answers[i] = problem
+                continue
+            vote_id = vote_id_for(row["campaign_id"], ballot.initiative_id, ballot.member_id)
+            answers[i] = VoteOutcome(vote_id, ballot.initiative_id, row["campaign_id"], already_voted=True)
+            if vote_id not in fresh:
+                fresh[vote_id] = {"id": vote_id, "campaign_id": row["campaign_id"],
+                                  "initiative_id": ballot.initiative_id, "member_id": ballot.member_id,
+                                  "created_at": now}
+                events[vote_id] = _event(row, ballot, now)
+        if fresh:
+            inserted = await conn.execute(
+                insert_ignore(votes, conn.dialect.name).returning(votes.c.id),
+                [fresh[k] for k in sorted(fresh)],
             )
-        ).first()
-        if row is None or row.status == InitiativeStatus.DRAFT.value:
-            raise InitiativeNotFoundError(f"Không có sáng kiến {initiative_id} — check the id")
-        if row.status == InitiativeStatus.WITHDRAWN.value:
-            raise AlreadyWithdrawnError("Sáng kiến đã rút, không bình chọn được — you cannot vote for it")
-        if row.status != InitiativeStatus.SUBMITTED.value:
-            raise NotSubmittedError("Sáng kiến chưa được gửi — only submitted initiatives can get votes")
-        campaign = await ctx.campaigns.get(row.campaign_id, conn)
-        ensure_in_window(campaign.voting_window, now, what="bình chọn (voting)")
-        vote_id = vote_id_for(row.campaign_id, initiative_id, principal.subject)
-        inserted = await conn.execute(
-            insert_ignore(votes, conn.dialect.name).values(
-                id=vote_id, campaign_id=row.campaign_id, initiative_id=initiative_id,
-                member_id=principal.subject, created_at=now,
-            )
-        )
-        created = bool(inserted.rowcount)
-        if created:
-            event = VoteCast.make(
-                campaign_id=row.campaign_id, initiative_id=initiative_id, member_id=principal.subject,
-                unit_path=tuple(row.unit_path.split("/")), occurred_at=now,
-            )
-            await add_events(conn, outbox, [event])
+            created = {r[0] for r in inserted}
+            await add_events(conn, outbox, [events[k] for k in sorted(created)])
     if created:
         ctx.events_committed()
-    return VoteOutcome(vote_id=vote_id, initiative_id=initiative_id, campaign_id=row.campaign_id,
-                       already_voted=not created)
+    return _first_hears_created(answers, created)
+
+
+def _first_hears_created(answers: Sequence[Answer | None], created: set[uuid.UUID]) -> list[Answer]:
+    """The first ballot of a newly stored vote hears 201; repeats of it (same batch or later) hear 200."""
+    out: list[Answer] = []
+    for answer in answers:
+        assert answer is not None, "every ballot has an answer"
+        if isinstance(answer, VoteOutcome) and answer.vote_id in created:
+            created = created - {answer.vote_id}
+            out.append(VoteOutcome(answer.vote_id, answer.initiative_id, answer.campaign_id, already_voted=False))
+        else:
+            out.append(answer)
+    return out
+
+
+async def _initiatives(conn: AsyncConnection, ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    t = initiatives
+    rows = await conn.execute(select(t.c.id, t.c.campaign_id, t.c.status, t.c.unit_path).where(t.c.id.in_(ids)))
+    return {r.id: r._asdict() for r in rows}
+
+
+def _votable(row: dict[str, Any] | None, initiative_id: uuid.UUID) -> dict[str, Any]:
+    if row is None or row["status"] == InitiativeStatus.DRAFT.value:
+        raise InitiativeNotFoundError(f"Không có sáng kiến {initiative_id} — check the id")
+    if row["status"] == InitiativeStatus.WITHDRAWN.value:
+        raise AlreadyWithdrawnError("Sáng kiến đã rút, không bình chọn được — you cannot vote for it")
+    if row["status"] != InitiativeStatus.SUBMITTED.value:
+        raise NotSubmittedError("Sáng kiến chưa được gửi — only submitted initiatives can get votes")
+    return row
+
+
+def _event(row: dict[str, Any], ballot: Ballot, now: datetime) -> VoteCast:
+    return VoteCast.make(
+        campaign_id=row["campaign_id"], initiative_id=ballot.initiative_id, member_id=ballot.member_id,
+        unit_path=tuple(row["unit_path"].split("/")), occurred_at=now,
+    )
