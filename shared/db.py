@@ -38,7 +38,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per checkout (a tenth of the CPU of a submission request). A connection
+    # that died with a server restart fails its first statement as a disconnect, SQLAlchemy then invalidates
+    # the whole pool, and that one request answers 503 with Retry-After (shared/problems.py).
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

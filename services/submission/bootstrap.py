@@ -32,7 +32,7 @@ class CampaignCache:
     ttl: float = CAMPAIGN_CACHE_SECONDS
     _entries: dict[str, tuple[float, Campaign]] = field(default_factory=dict)
 
-    async def get(self, campaign_id: str, conn: AsyncConnection | None = None) -> Campaign:
+    async def get(self, campaign_id: str, conn: AsyncConnection | AsyncSession | None = None) -> Campaign:
         """The campaign; a caller inside a transaction passes its connection, so a miss needs no second one
         (under a burst, every request holding a pooled connection while waiting for another starves the pool)."""
         entry = self._entries.get(campaign_id)

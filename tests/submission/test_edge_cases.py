@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from services.submission.app import create_app
 from services.submission.cli import app as cli
 from shared.db import make_engine
 from shared.settings import Settings, get_settings
+from tests.conftest import PG_ADMIN_URL
 
-from .support import OTHER_UNIT, UNIT, Harness, form
+from .support import OTHER_UNIT, UNIT, Harness, form, service_settings, start
 
 
 async def test_a_member_with_a_unit_creates_only_for_that_unit(harness: Harness) -> None:
@@ -92,3 +94,32 @@ async def test_migrate_command_brings_the_database_to_head(
     await engine.dispose()
     assert {"campaigns", "initiatives", "authors", "attachments", "votes", "outbox_events", "idempotency_keys",
             "import_batches", "alembic_version"} <= tables
+
+
+async def test_after_its_database_connections_are_killed_the_service_recovers_by_itself(
+    settings: Settings, pg_url: str, redis_client: Any,
+) -> None:
+    """As after a PostgreSQL restart (the pool does not pre-ping): at most the requests on dead connections
+    answer 503 with Retry-After, then the pool reconnects and the service works, no restart needed."""
+    async for h in start(service_settings(settings, pg_url)):
+        for n in range(3):  # several pooled connections in use, then idle in the pool
+            assert (await h.client.get("/v1/campaigns")).status_code == 200, n
+        await h.submitted(title="Sáng kiến trước khi mất kết nối")
+        database = pg_url.rsplit("/", 1)[1]
+        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                killed = await conn.scalar(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d"
+                ), {"d": database})
+        finally:
+            await admin.dispose()
+        assert killed >= 1
+        statuses = []
+        for _ in range(5):
+            answer = await h.client.post("/v1/initiatives", json={"campaign_id": "demo", **form(
+                title="Sáng kiến sau khi mất kết nối")}, headers=h.member())
+            statuses.append(answer.status_code)
+            if answer.status_code == 503:
+                assert answer.headers.get("Retry-After")
+        assert statuses[-1] == 201 and set(statuses) <= {201, 503} and statuses.count(503) <= 1, statuses

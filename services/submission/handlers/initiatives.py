@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters import sql
 from services.submission.adapters.tables import idempotency, initiatives, outbox
@@ -59,8 +61,10 @@ def ensure_may_create_in(principal: Principal, unit_path: tuple[str, ...]) -> No
     raise ForbiddenError(f"Đơn vị {unit_path[-1]} nằm ngoài phạm vi của bạn — you may not act for this unit")
 
 
-async def _checked(ctx: Context, campaign_id: str, content: InitiativeContent, now: datetime) -> tuple[str, ...]:
-    campaign = await ctx.campaigns.get(campaign_id)
+async def _checked(
+    ctx: Context, campaign_id: str, content: InitiativeContent, now: datetime, session: AsyncSession | None = None,
+) -> tuple[str, ...]:
+    campaign = await ctx.campaigns.get(campaign_id, session)
     check_content(content, campaign=campaign, tree=ctx.tree, today=vietnam_today(now))
     return tuple(ctx.tree.path(content.unit_id))
 
@@ -100,14 +104,23 @@ async def create_initiative(
 
 async def load_visible(ctx: Context, viewer: Principal | None, initiative_id: uuid.UUID) -> Initiative:
     async with ctx.sessions() as session:
-        item = await sql.load_initiative(session, initiative_id)
+        return await _visible(session, viewer, initiative_id)
+
+
+async def _visible(session: AsyncSession, viewer: Principal | None, initiative_id: uuid.UUID) -> Initiative:
+    item = await sql.load_initiative(session, initiative_id)
     if item is None or not may_know_exists(viewer, item):
         raise InitiativeNotFoundError(f"Không có sáng kiến {initiative_id} — check the id")
     return item
 
 
 async def load_changeable(ctx: Context, principal: Principal, initiative_id: uuid.UUID) -> Initiative:
-    item = await load_visible(ctx, principal, initiative_id)
+    async with ctx.sessions() as session:
+        return await _changeable(session, principal, initiative_id)
+
+
+async def _changeable(session: AsyncSession, principal: Principal, initiative_id: uuid.UUID) -> Initiative:
+    item = await _visible(session, principal, initiative_id)
     if not may_change(principal, item):
         raise ForbiddenError(
             "Chỉ người tạo, cán bộ công đoàn phụ trách hoặc quản trị được thay đổi — not yours to change"
@@ -115,54 +128,71 @@ async def load_changeable(ctx: Context, principal: Principal, initiative_id: uui
     return item
 
 
-async def _save(ctx: Context, item: Initiative, event: Any, *, authors_changed: bool) -> None:
+async def _change(
+    ctx: Context, principal: Principal, initiative_id: uuid.UUID,
+    decide: Callable[[AsyncSession, Initiative], Awaitable[tuple[Initiative, Any, bool] | None]],
+) -> Initiative:
+    """Load, decide and save in one transaction: ``decide`` returns (changed item, its event, authors changed)
+    or None for no change. The save is version-checked, so a concurrent change answers 409, never a lost update."""
     async with ctx.sessions.begin() as session:
-        if not await sql.save_initiative(session, item, authors_changed=authors_changed):
+        item = await _changeable(session, principal, initiative_id)
+        decided = await decide(session, item)
+        if decided is None:
+            return item
+        changed, event, authors_changed = decided
+        if not await sql.save_initiative(session, changed, authors_changed=authors_changed):
             raise VersionConflictError("Sáng kiến vừa được thay đổi — reload it and try again")
         await add_events(session, outbox, [event])
     ctx.events_committed()
+    return changed
 
 
 async def edit_initiative(
     ctx: Context, *, principal: Principal, initiative_id: uuid.UUID, changes: dict[str, Any],
 ) -> Initiative:
     """Apply a partial edit; every real change raises the version and emits ``initiative.updated``."""
-    item = await load_changeable(ctx, principal, initiative_id)
     now = utc_now()
-    content = InitiativeContent.model_validate({**item.content.model_dump(), **changes})
-    if content == item.content:
-        return item
-    unit_path = await _checked(ctx, item.campaign_id, content, now)
-    if unit_path != item.unit_path:
-        ensure_may_create_in(principal, unit_path)
-    if item.status is InitiativeStatus.SUBMITTED:
-        campaign = await ctx.campaigns.get(item.campaign_id)
-        ensure_in_window(campaign.submission_window, now, what="sửa sáng kiến đã gửi (editing a submitted initiative)")
-    changed = item.edited(content, unit_path, now)
-    await _save(ctx, changed, initiative_event(InitiativeUpdated, changed),
-                authors_changed=content.authors != item.content.authors)
-    return changed
+
+    async def decide(session: AsyncSession, item: Initiative) -> tuple[Initiative, Any, bool] | None:
+        content = InitiativeContent.model_validate({**item.content.model_dump(), **changes})
+        if content == item.content:
+            return None
+        unit_path = await _checked(ctx, item.campaign_id, content, now, session)
+        if unit_path != item.unit_path:
+            ensure_may_create_in(principal, unit_path)
+        if item.status is InitiativeStatus.SUBMITTED:
+            campaign = await ctx.campaigns.get(item.campaign_id, session)
+            ensure_in_window(campaign.submission_window, now,
+                             what="sửa sáng kiến đã gửi (editing a submitted initiative)")
+        changed = item.edited(content, unit_path, now)
+        return changed, initiative_event(InitiativeUpdated, changed), content.authors != item.content.authors
+
+    return await _change(ctx, principal, initiative_id, decide)
 
 
 async def submit_initiative(ctx: Context, *, principal: Principal, initiative_id: uuid.UUID) -> Initiative:
-    item = await load_changeable(ctx, principal, initiative_id)
     now = utc_now()
-    campaign = await ctx.campaigns.get(item.campaign_id)
-    changed = item.submitted(now)
-    ensure_in_window(campaign.submission_window, now, what="nộp sáng kiến (submission)")
-    await _save(ctx, changed, initiative_event(InitiativeSubmitted, changed), authors_changed=False)
-    return changed
+
+    async def decide(session: AsyncSession, item: Initiative) -> tuple[Initiative, Any, bool]:
+        campaign = await ctx.campaigns.get(item.campaign_id, session)
+        changed = item.submitted(now)
+        ensure_in_window(campaign.submission_window, now, what="nộp sáng kiến (submission)")
+        return changed, initiative_event(InitiativeSubmitted, changed), False
+
+    return await _change(ctx, principal, initiative_id, decide)
 
 
 async def withdraw_initiative(
     ctx: Context, *, principal: Principal, initiative_id: uuid.UUID, reason: str,
 ) -> Initiative:
-    item = await load_changeable(ctx, principal, initiative_id)
-    changed = item.withdrawn(reason, utc_now())
-    public_reason = "" if changed.content.confidential else reason  # a secret's reason may describe the secret
-    await _save(ctx, changed, initiative_event(InitiativeWithdrawn, changed, reason=public_reason),
-                authors_changed=False)
-    return changed
+    now = utc_now()
+
+    async def decide(_session: AsyncSession, item: Initiative) -> tuple[Initiative, Any, bool]:
+        changed = item.withdrawn(reason, now)
+        public_reason = "" if changed.content.confidential else reason  # a secret's reason may describe the secret
+        return changed, initiative_event(InitiativeWithdrawn, changed, reason=public_reason), False
+
+    return await _change(ctx, principal, initiative_id, decide)
 
 
 async def read_initiative(
