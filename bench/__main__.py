@@ -27,6 +27,8 @@ def main(
     no_doc: Annotated[bool, typer.Option(help="Do not rewrite docs/BENCHMARKS.md")] = False,
     replay: Annotated[bool, typer.Option(help="Also run the 2021 campaign replay (long; not by default)")] = False,
     replay_scale: Annotated[float, typer.Option(help="Share of the 2021 volume the replay sends")] = 1.0,
+    replay_review_share: Annotated[float, typer.Option(
+        help="Share of grassroots unions whose reviewers act in the replay")] = 1.0,
     doc_from: Annotated[Path | None, typer.Option(help="Only rewrite docs/BENCHMARKS.md from a results JSON")] = None,
 ) -> None:
     """Measure sangkien on this machine; every figure is printed beside a raw baseline from the same run."""
@@ -49,7 +51,8 @@ def main(
     started = now()
     t0 = time.perf_counter()
     results: list[Row] = []
-    context = bench_rows.Context(settings=settings, scale=scale, console=console, replay_scale=replay_scale)
+    context = bench_rows.Context(settings=settings, scale=scale, console=console, replay_scale=replay_scale,
+                                 replay_review_share=replay_review_share)
 
     async def run_all() -> None:
         try:

@@ -178,20 +178,26 @@ async def replay(ctx: Context) -> list[Row]:
     system = await ctx.platform()
     share = ctx.replay_scale
     initiatives, votes = max(100, int(241_802 * share)), max(1_000, int(2_000_000 * share))
-    args = ["simulate", "--initiatives", str(initiatives), "--votes", str(votes), "--concurrency", "16",
-            "--settle-seconds", "600"]
+    review = ["--review-share", str(ctx.replay_review_share)]
+    args = ["simulate", "--initiatives", str(initiatives), "--votes", str(votes), "--concurrency", "32",
+            "--settle-seconds", "600", *review]
     if share >= 1.0:
-        args = ["simulate", "--preset", "2021", "--concurrency", "16", "--settle-seconds", "1800"]
+        args = ["simulate", "--preset", "2021", "--concurrency", "32", "--settle-seconds", "1800", *review]
     ctx.console.print(f"  sangkien {' '.join(args)}")
     started = time.perf_counter()
     done = await asyncio.to_thread(system.platform.cli, *args, timeout=max(1800, 8 * 3600 * share))
     seconds = time.perf_counter() - started
-    tail = " ".join(done.stdout.strip().splitlines()[-3:])[-400:]
+    lines = done.stdout.strip().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("sent in")), len(lines))
+    last = next((i for i in range(first, len(lines)) if "settling" in lines[i]), first)
+    sent = " ".join(lines[first:last + 1])  # the console wraps the line with the phase times
+    tail = (sent + " " + " ".join(lines[-4:]))[-900:]
     exact = done.returncode == 0 and "exact" in done.stdout
     if done.returncode:
         print(done.stderr[-2000:], file=sys.stderr)
     return [Row(
-        f"campaign replay: {initiatives:,} initiatives + {votes:,} votes through HTTP, with review", seconds, "s",
+        f"campaign replay: {initiatives:,} initiatives + {votes:,} votes through HTTP, with review at "
+        f"{ctx.replay_review_share:.0%} of grassroots unions", seconds, "s",
         bar="finishes, counts exact, time stated", passed=exact,
         notes=f"{'full 2021 volume' if share >= 1.0 else f'{share:.1%} of the 2021 volume'}; exit "
               f"{done.returncode}; {tail}",

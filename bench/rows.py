@@ -23,6 +23,7 @@ class Context:
     scale: float
     console: Console
     replay_scale: float = 1.0
+    replay_review_share: float = 1.0
     measured: dict[str, float] = field(default_factory=dict)
     system: System | None = None
 

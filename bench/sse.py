@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
@@ -76,15 +77,31 @@ def sse_clients(
 
 
 async def _sse_gauge(port: int) -> int:
+    """Connected SSE clients by the server's gauge, summed over its worker processes (one series per pid)."""
     conn = Connection("127.0.0.1", port)
     try:
         _, body = await conn.request("GET", "/metrics", {})
     finally:
         conn.close()
+    total = 0.0
     for line in body.decode().splitlines():
-        if line.startswith("sangkien_tally_sse_clients "):
-            return int(float(line.split()[1]))
-    return 0
+        if line.startswith(("sangkien_tally_sse_clients ", "sangkien_tally_sse_clients{")):
+            total += float(line.rsplit(" ", 1)[1])
+    return int(total)
+
+
+def _with_children(pids: list[int]) -> list[int]:
+    """The processes and their children: `uvicorn --workers` runs the app in spawned children."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid in pids:
+                children.append(int(entry.name))
+    return pids + children
 
 
 async def sse(ctx: Context) -> list[Row]:
@@ -92,7 +109,7 @@ async def sse(ctx: Context) -> list[Row]:
     system = await ctx.platform()
     await system.ensure_initiatives(200)
     clients = 1_000
-    pids = system.platform.child_pids("services.tally.app")
+    pids = _with_children(system.platform.child_pids("services.tally.app"))
     rss0 = sum(rss_bytes(p) for p in pids)
     vote_seconds = ctx.seconds(10)
     path = f"/v1/stream?campaign_id={system.campaign_id}"

@@ -54,7 +54,9 @@ async def _run(volumes: Volumes, concurrency: int, settle_seconds: float, show_a
         started = time.perf_counter()
         accepted = await scenario.run()
         sent_seconds = time.perf_counter() - started
-        console.print(f"sent in {sent_seconds:,.1f} s ({api.calls:,} requests, {api.retries:,} retried); settling…")
+        phases = ", ".join(f"{name} {seconds:,.0f} s" for name, seconds in scenario.phases.items())
+        console.print(f"sent in {sent_seconds:,.1f} s ({api.calls:,} requests, {api.retries:,} retried; {phases}); "
+                      "settling…")
         waited = await settle(api, accepted, scenario.campaign_id, within=settle_seconds)
         comparison = await compare(api, tree, accepted, scenario.campaign_id)
         comparison.print(console, all_rows=show_all)

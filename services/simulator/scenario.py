@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
@@ -81,6 +82,7 @@ class Scenario:
         self.accepted = Accepted()
         self.admin = token("simulator-admin", "admin", None)
         self.rubric: list[str] = []
+        self.phases: dict[str, float] = {}
         self.voted: set[tuple[int, str]] = set()  # (member, initiative) pairs the platform holds a vote for
 
     # --- campaign -------------------------------------------------------------------------------------
@@ -290,11 +292,16 @@ class Scenario:
             await self.review_level(bar, units, level)
 
     async def run(self) -> Accepted:
+        """Every phase in order; ``phases`` keeps how long each took (seconds)."""
+        steps: list[tuple[str, Callable[[Progress], Awaitable[None]]]] = [
+            ("submissions", self.submit_initiatives), ("votes", self.cast_votes), ("withdrawals", self.withdraw_some),
+        ]
+        if self.volumes.review:
+            steps.append(("review", self.review))
         with progress() as bar:
             await self.create_campaign()
-            await self.submit_initiatives(bar)
-            await self.cast_votes(bar)
-            await self.withdraw_some(bar)
-            if self.volumes.review:
-                await self.review(bar)
+            for name, step in steps:
+                started = time.perf_counter()
+                await step(bar)
+                self.phases[name] = time.perf_counter() - started
         return self.accepted
