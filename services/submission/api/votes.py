@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from services.submission.api.deps import VoterPrincipal
 from services.submission.api.schemas import VoteAnswer
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/initiatives", tags=["votes"])
     responses={200: {"model": VoteAnswer, "description": "The member had already voted: the same vote"}},
     summary="Bình chọn / Vote for an initiative",
 )
-async def vote(initiative_id: uuid.UUID, principal: VoterPrincipal, request: Request) -> JSONResponse:
+async def vote(initiative_id: uuid.UUID, principal: VoterPrincipal, request: Request) -> Response:
     box: BallotBox = request.app.state.ballot_box
     address = request.client.host if request.client else "unknown"
     outcome = await box.cast(Ballot(member_id=principal.subject, initiative_id=initiative_id, client_address=address))
@@ -29,4 +29,5 @@ async def vote(initiative_id: uuid.UUID, principal: VoterPrincipal, request: Req
         vote_id=outcome.vote_id, initiative_id=outcome.initiative_id, campaign_id=outcome.campaign_id,
         already_voted=outcome.already_voted,
     )
-    return JSONResponse(answer.model_dump(mode="json"), status_code=200 if outcome.already_voted else 201)
+    return Response(answer.model_dump_json(), media_type="application/json",
+                    status_code=200 if outcome.already_voted else 201)
