@@ -104,16 +104,17 @@ def _children(settings: Settings, tally_workers: int) -> list[Child]:
     # Submission's relay runs as its own process: inside the HTTP process a busy event loop starves it, and
     # votes wait seconds to become visible (bench: p99 5.3 s at 1,000 votes/s offered, 0.1 s with its own process).
     http = settings.http_workers
-    # Two worker processes per hot HTTP service: one Python process is CPU-bound at a few hundred votes/s
-    # (FastAPI + JWT + SQL per request). Awards keeps one: its consumer runs inside the HTTP process.
+    # Several worker processes per HTTP service: one Python process is CPU-bound at a few hundred requests/s
+    # (FastAPI + JWT + SQL per request). Each awards worker also runs an awards consumer: intake is idempotent
+    # and retries a race with a concurrent delivery for the same initiative (services/awards/adapters/consumer.py).
     return [
         Child("submission",
               _uvicorn("services.submission.app:create_app", settings.submission_port, settings, workers=http),
               f"{base}:{settings.submission_port}/health",
               env={"SANGKIEN_RUN_RELAY": "false", **_metrics_env("submission", http)}),
         Child("submission-relay", [sys.executable, "-m", "services.cli", "submission", "relay"]),
-        Child("awards", _uvicorn("services.awards.app:create_app", settings.awards_port, settings),
-              f"{base}:{settings.awards_port}/health"),
+        Child("awards", _uvicorn("services.awards.app:create_app", settings.awards_port, settings, workers=http),
+              f"{base}:{settings.awards_port}/health", env=_metrics_env("awards", http)),
         Child("tally-api", _uvicorn("services.tally.app:create_app", settings.tally_port, settings, workers=http),
               f"{base}:{settings.tally_port}/health", env=_metrics_env("tally-api", http)),
         Child("tally-workers",

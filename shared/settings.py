@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     awards_port: int = Field(8003, description="Awards API port")
     submission_url: str = Field("http://127.0.0.1:8001", description="Where other services reach submission")
     awards_url: str = Field("http://127.0.0.1:8003", description="Where other services reach awards")
-    http_workers: int = Field(2, ge=1, le=32, description="Worker processes of the submission and tally APIs "
-                                                           "started by `sangkien up`")
+    http_workers: int = Field(2, ge=1, le=32, description="Worker processes of each HTTP service started by "
+                                                           "`sangkien up`")
 
     prefetch: int = Field(256, ge=1, le=10_000, description="Consumer prefetch per worker")
     delivery_limit: int = Field(5, ge=1, le=100, description="Deliveries before a message is dead-lettered")

@@ -214,11 +214,12 @@ class Scenario:
                 sent.awards[award["award_id"]] = (award["level"], award["kind"], award.get("grade"))
         return answer
 
-    async def wait_for_cases(self, within: float = 300.0) -> dict[str, int]:
-        """Every counted initiative has its case open at its grassroots union (events flowed to awards)."""
+    async def wait_for_cases(self, units: set[str], within: float = 600.0) -> None:
+        """Every counted initiative of these grassroots unions has its case open there (events flowed to awards)."""
         expected: dict[str, int] = defaultdict(int)
         for sent in self.accepted.counted():
-            expected[sent.unit_path[-1]] += 1
+            if sent.unit_path[-1] in units:
+                expected[sent.unit_path[-1]] += 1
         deadline = asyncio.get_running_loop().time() + within
         pending = set(expected)
         while pending:
@@ -229,7 +230,6 @@ class Scenario:
                 raise TimeoutError(f"review cases not open after {within:.0f} s at {len(pending)} units")
             if pending:
                 await asyncio.sleep(1.0)
-        return expected
 
     async def wait_for_review_window(self, within: float = 120.0) -> dict[str, Any]:
         """Awards has consumed the reconfigured campaign: its review window is open."""
@@ -282,10 +282,11 @@ class Scenario:
         await self.close_submissions()
         policy = await self.wait_for_review_window()
         self.rubric = [c["key"] for c in policy["rubric"]]
-        grassroots = sorted(await self.wait_for_cases())
+        grassroots = sorted({s.unit_path[-1] for s in self.accepted.counted()})
         if self.volumes.review_share < 1.0:
             chooser = random.Random(f"{self.volumes.seed}-review")
             grassroots = [u for u in grassroots if chooser.random() < self.volumes.review_share]
+        await self.wait_for_cases(set(grassroots))
         await self.review_level(bar, grassroots, 4)
         for level in (3, 2, 1):
             units = {s.unit_path[level - 1] for s in self.accepted.counted() if s.recognised_levels}
