@@ -29,6 +29,7 @@ from shared.outbox import add_events
 from shared.problems import Problem
 
 MAX_BATCH = 500
+BATCHES_IN_FLIGHT = 4
 VOTE_BATCH = Histogram(
     "sangkien_vote_batch_size", "Votes checked and stored together in one transaction",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
@@ -56,23 +57,27 @@ Answer = VoteOutcome | BaseException
 
 
 class BallotBox:
-    """Collects the votes that arrive while a batch is being stored; one drain task per process.
+    """Collects the votes that arrive while earlier batches are being stored.
 
-    The drain takes everything waiting (up to ``MAX_BATCH``), so batches grow with the load by themselves:
-    there is no timer and no added latency when votes are rare.
+    Up to ``in_flight`` drain tasks each take everything waiting (up to ``max_batch``), so batches grow with the
+    load by themselves: there is no timer and no added latency when votes are rare, and while one batch waits
+    for its commit the next ones are already on their way (the database groups their commits).
     """
 
-    def __init__(self, ctx: Context, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, ctx: Context, *, max_batch: int = MAX_BATCH, in_flight: int = BATCHES_IN_FLIGHT) -> None:
         self._ctx = ctx
         self._max_batch = max_batch
+        self._in_flight = in_flight
         self._waiting: list[tuple[Ballot, asyncio.Future[VoteOutcome]]] = []
-        self._drain_task: asyncio.Task[None] | None = None
+        self._drains: set[asyncio.Task[None]] = set()
 
     async def cast(self, ballot: Ballot) -> VoteOutcome:
         future: asyncio.Future[VoteOutcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((ballot, future))
-        if self._drain_task is None or self._drain_task.done():
-            self._drain_task = asyncio.create_task(self._drain())
+        if len(self._drains) < self._in_flight:
+            task = asyncio.create_task(self._drain())
+            self._drains.add(task)
+            task.add_done_callback(self._drains.discard)
         return await future
 
     async def _drain(self) -> None:
