@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import redis.asyncio as aioredis
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from services.tally.answers import AnswerCache, CachedReads
 from services.tally.keys import NATION
 from services.tally.reads import TallyReader
 from services.tally.schemas import (
@@ -39,7 +41,8 @@ ParentId = Annotated[str | None, Query(max_length=64, description="Parent unit (
 Limit = Annotated[int, Query(ge=1, le=100, description="How many rows")]
 SSE_DESCRIPTION = """\
 `text/event-stream` that does not end. The first event is `snapshot`, then `update` events carry only the
-sections that changed since (latest values win for a slow client), with `: keep-alive` comments every 15 s.
+sections that changed since (latest values win for a slow client), at most one every 0.25 s, with
+`: keep-alive` comments after 15 s without one.
 Each event's `data` is one JSON object with some of: `totals` (as `/totals`), `top_units_initiatives` and
 `top_units_votes` (as `/rankings` of the level-2 units, top 10), `top_initiatives` (as `/top-initiatives`,
 top 10), `daily` (as `/daily` of the nation) and `rebuilding` (`true` while the counters are rebuilt:
@@ -56,6 +59,22 @@ def _reader(request: Request) -> TallyReader:
     return reader
 
 
+async def _answer(request: Request, read: Callable[[str], Awaitable[dict[str, Any]]]) -> Response:
+    """The encoded answer of ``read`` in the live generation, shared for a short while (see ``answers.py``).
+
+    The routes keep their ``response_model`` for the OpenAPI document; the reads build exactly that JSON
+    (tests compare it byte for byte), so it is encoded once here instead of validated on every request.
+    """
+    generation = await _reader(request).generation()
+    cache: AnswerCache = request.app.state.answers
+
+    async def encoded() -> bytes:
+        return orjson.dumps(await read(generation))
+
+    body = await cache.get((request.scope["path"], request.scope["query_string"]), generation.encode(), encoded)
+    return Response(body, media_type="application/json")
+
+
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["tally (public)"])
     with_unit = problem_responses(404, 422, 503)
@@ -63,13 +82,19 @@ def api_router() -> APIRouter:
 
     @router.get("/campaigns", summary="Campaigns with counters", response_model=CampaignList,
                 responses=problem_responses(503))
-    async def campaigns(request: Request) -> dict[str, Any]:
-        return {"campaigns": await _reader(request).campaigns()}
+    async def campaigns(request: Request) -> Response:
+        reader = _reader(request)
+
+        async def read(gen: str) -> dict[str, Any]:
+            return {"campaigns": await reader.campaigns(gen=gen)}
+
+        return await _answer(request, read)
 
     @router.get("/campaigns/{campaign_id}/totals", summary="National totals and progress to the target",
                 response_model=CampaignTotals, responses=with_params)
-    async def totals(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
-        return await _reader(request).totals(campaign_id)
+    async def totals(request: Request, campaign_id: CampaignId) -> Response:
+        reader = _reader(request)
+        return await _answer(request, lambda gen: reader.totals(campaign_id, gen=gen))
 
     @router.get("/campaigns/{campaign_id}/units/{unit_id}", summary="A unit's counters with its children's breakdown",
                 response_model=UnitDetail, responses=with_unit)
@@ -77,8 +102,10 @@ def api_router() -> APIRouter:
         request: Request, campaign_id: CampaignId,
         unit_id: Annotated[str, PathParam(min_length=1, max_length=64, description="Unit id (union tree) or * for "
                                                                                    "the nation", examples=["P24"])],
-    ) -> dict[str, Any]:
-        return await _reader(request).unit(campaign_id, unit_id)
+    ) -> Response:
+        reader = _reader(request)
+        reader.known_unit(unit_id)
+        return await _answer(request, lambda gen: reader.unit(campaign_id, unit_id, gen=gen))
 
     @router.get("/campaigns/{campaign_id}/rankings", summary="Units under a parent ranked by a metric",
                 response_model=UnitRanking, responses=with_unit)
@@ -91,21 +118,29 @@ def api_router() -> APIRouter:
                         "which is what the default parent (VGCL) gives; ignored when `parent` is given",
         )] = None,
         limit: Limit = 10,
-    ) -> dict[str, Any]:
+    ) -> Response:
         reader = _reader(request)
-        return await reader.rankings(campaign_id, parent_id=parent or reader.tree_root(), metric=metric, limit=limit)
+        parent_id = parent or reader.tree_root()
+        reader.known_unit(parent_id)
+        return await _answer(request, lambda gen: reader.rankings(
+            campaign_id, parent_id=parent_id, metric=metric, limit=limit, gen=gen))
 
     @router.get("/campaigns/{campaign_id}/top-initiatives", summary="Initiatives ranked by votes (nation or unit)",
                 response_model=TopInitiatives, responses=with_unit)
     async def top_initiatives(
         request: Request, campaign_id: CampaignId, unit: UnitId = NATION, limit: Limit = 10,
-    ) -> dict[str, Any]:
-        return await _reader(request).top_initiatives(campaign_id, unit_id=unit, limit=limit)
+    ) -> Response:
+        reader = _reader(request)
+        reader.known_unit(unit)
+        return await _answer(request, lambda gen: reader.top_initiatives(campaign_id, unit_id=unit, limit=limit,
+                                                                         gen=gen))
 
     @router.get("/campaigns/{campaign_id}/daily", summary="Initiatives and votes per day (Asia/Ho_Chi_Minh)",
                 response_model=DailySeries, responses=with_unit)
-    async def daily(request: Request, campaign_id: CampaignId, unit: UnitId = NATION) -> dict[str, Any]:
-        return await _reader(request).daily(campaign_id, unit_id=unit)
+    async def daily(request: Request, campaign_id: CampaignId, unit: UnitId = NATION) -> Response:
+        reader = _reader(request)
+        reader.known_unit(unit)
+        return await _answer(request, lambda gen: reader.daily(campaign_id, unit_id=unit, gen=gen))
 
     @router.get("/campaigns/{campaign_id}/daily-table", summary="Units × days table, like the 2021 portal's",
                 response_model=DailyTable, responses=with_unit)
@@ -113,9 +148,12 @@ def api_router() -> APIRouter:
         request: Request, campaign_id: CampaignId,
         parent: ParentId = None,
         metric: TableMetric = "initiatives",
-    ) -> dict[str, Any]:
+    ) -> Response:
         reader = _reader(request)
-        return await reader.daily_table(campaign_id, parent_id=parent or reader.tree_root(), metric=metric)
+        parent_id = parent or reader.tree_root()
+        reader.known_unit(parent_id)
+        return await _answer(request, lambda gen: reader.daily_table(campaign_id, parent_id=parent_id, metric=metric,
+                                                                     gen=gen))
 
     @router.get(
         "/stream", summary="Server-Sent Events: coalesced changes of one campaign", response_class=EventStreamResponse,
@@ -139,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     redis = aioredis.Redis.from_url(settings.redis_url, max_connections=512)
     reader = TallyReader(redis, settings)
     hub = StreamHub(reader)
+    answers = AnswerCache()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -164,7 +203,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.reader = reader
     app.state.hub = hub
+    app.state.answers = answers
     app.include_router(api_router())
+    app.add_middleware(CachedReads, cache=answers, pointers=reader.pointers)
     default_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

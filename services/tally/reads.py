@@ -1,8 +1,9 @@
 """Read use cases of the public tally API: totals, units, rankings, top initiatives, daily series.
 
-Each query resolves the live generation, then reads everything it needs in one pipelined round trip.
-While a rebuild runs (or when Redis lost its counters) queries raise ``RebuildingError`` instead of
-serving numbers that may be wrong. Only public fields leave here: confidential initiatives by title.
+Each query resolves the live generation (a pointer read shared by concurrent queries, see ``pointers.py``)
+or takes the one its caller resolved, then reads what it needs in pipelined round trips. While a rebuild
+runs (or when Redis lost its counters) queries raise ``RebuildingError`` instead of serving numbers that may
+be wrong. Only public fields leave here: confidential initiatives by title.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from services.tally.keys import NATION, CampaignKeys, TallyKeys
+from services.tally.pointers import PointerReads
 from shared.problems import NotFoundError, Problem, UnprocessableError
 from shared.settings import Settings
 from shared.union_tree import UnionTree, UnknownUnitError, get_tree
@@ -55,16 +57,17 @@ class TallyReader:
         self.redis = redis
         self.keys = TallyKeys(settings.namespace)
         self.tree = tree or get_tree()
+        self.pointers = PointerReads(redis, self.keys)
 
     async def generation(self) -> str:
-        pointers: list[Any] = await self.redis.mget(self.keys.generation, self.keys.building)
-        live, building = pointers
+        """The live generation, read after this call began; ``RebuildingError`` while there is none to trust."""
+        live, building = await self.pointers.read()
         if live is None or building is not None:
             raise RebuildingError.retry_soon()
-        return str(live.decode())
+        return live.decode()
 
-    async def campaign_keys(self, campaign_id: str) -> CampaignKeys:
-        return self.keys.campaign(await self.generation(), campaign_id)
+    async def campaign_keys(self, campaign_id: str, gen: str | None = None) -> CampaignKeys:
+        return self.keys.campaign(gen or await self.generation(), campaign_id)
 
     def unit_name(self, unit_id: str) -> str:
         if unit_id == NATION:
@@ -74,12 +77,13 @@ class TallyReader:
         except UnknownUnitError:
             return unit_id
 
-    def _unit(self, unit_id: str) -> None:
+    def known_unit(self, unit_id: str) -> None:
+        """``NotFoundError`` unless the unit is the nation or in the union tree."""
         if unit_id != NATION and unit_id not in self.tree:
             raise NotFoundError(f"Không có đơn vị {unit_id!r} — unknown unit; use an id from the union tree")
 
-    async def campaigns(self) -> list[dict[str, Any]]:
-        gen = await self.generation()
+    async def campaigns(self, *, gen: str | None = None) -> list[dict[str, Any]]:
+        gen = gen or await self.generation()
         members: set[Any] = await self.redis.smembers(self.keys.campaigns(gen))
         ids = sorted(m.decode() for m in members)
         pipe = self.redis.pipeline(transaction=False)
@@ -95,8 +99,8 @@ class TallyReader:
                         "submitted": int(raw[2 * i + 1] or 0)})
         return out
 
-    async def totals(self, campaign_id: str) -> dict[str, Any]:
-        c = await self.campaign_keys(campaign_id)
+    async def totals(self, campaign_id: str, *, gen: str | None = None) -> dict[str, Any]:
+        c = await self.campaign_keys(campaign_id, gen)
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(c.unit(NATION))
         pipe.hgetall(c.config)
@@ -117,9 +121,9 @@ class TallyReader:
             "by_field": {k: v for k, v in by_field.items() if v},
         }
 
-    async def unit(self, campaign_id: str, unit_id: str) -> dict[str, Any]:
-        self._unit(unit_id)
-        c = await self.campaign_keys(campaign_id)
+    async def unit(self, campaign_id: str, unit_id: str, *, gen: str | None = None) -> dict[str, Any]:
+        self.known_unit(unit_id)
+        c = await self.campaign_keys(campaign_id, gen)
         children = [u.id for u in self.tree.children(unit_id)] if unit_id != NATION else [self.tree_root()]
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(c.unit(unit_id))
@@ -145,17 +149,21 @@ class TallyReader:
     def tree_root(self) -> str:
         return next(u.id for u in self.tree.units() if u.level == 1)
 
-    async def rankings(self, campaign_id: str, *, parent_id: str, metric: str, limit: int) -> dict[str, Any]:
-        self._unit(parent_id)
-        c = await self.campaign_keys(campaign_id)
+    async def rankings(
+        self, campaign_id: str, *, parent_id: str, metric: str, limit: int, gen: str | None = None,
+    ) -> dict[str, Any]:
+        self.known_unit(parent_id)
+        c = await self.campaign_keys(campaign_id, gen)
         rows: list[Any] = await self.redis.zrange(c.unit_ranking(metric, parent_id), 0, limit - 1, withscores=True)
         ranking = [{"rank": i + 1, "unit_id": m.decode(), "name": self.unit_name(m.decode()), "value": int(-s)}
                    for i, (m, s) in enumerate(rows)]
         return {"campaign_id": campaign_id, "parent_id": parent_id, "metric": metric, "ranking": ranking}
 
-    async def top_initiatives(self, campaign_id: str, *, unit_id: str, limit: int) -> dict[str, Any]:
-        self._unit(unit_id)
-        c = await self.campaign_keys(campaign_id)
+    async def top_initiatives(
+        self, campaign_id: str, *, unit_id: str, limit: int, gen: str | None = None,
+    ) -> dict[str, Any]:
+        self.known_unit(unit_id)
+        c = await self.campaign_keys(campaign_id, gen)
         rows: list[Any] = await self.redis.zrange(c.initiative_ranking(unit_id), 0, limit - 1, withscores=True)
         pipe = self.redis.pipeline(transaction=False)
         for member, _ in rows:
@@ -182,9 +190,9 @@ class TallyReader:
         first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
         return [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)][-400:]
 
-    async def daily(self, campaign_id: str, *, unit_id: str) -> dict[str, Any]:
-        self._unit(unit_id)
-        c = await self.campaign_keys(campaign_id)
+    async def daily(self, campaign_id: str, *, unit_id: str, gen: str | None = None) -> dict[str, Any]:
+        self.known_unit(unit_id)
+        c = await self.campaign_keys(campaign_id, gen)
         days = await self._days(c)
         pipe = self.redis.pipeline(transaction=False)
         for day in days:
@@ -198,13 +206,15 @@ class TallyReader:
             series.pop()
         return {"campaign_id": campaign_id, "unit_id": unit_id, "name": self.unit_name(unit_id), "series": series}
 
-    async def daily_table(self, campaign_id: str, *, parent_id: str, metric: str) -> dict[str, Any]:
+    async def daily_table(
+        self, campaign_id: str, *, parent_id: str, metric: str, gen: str | None = None,
+    ) -> dict[str, Any]:
         """Units under a parent × days, like the 2021 portal's daily per-unit tables."""
-        self._unit(parent_id)
+        self.known_unit(parent_id)
         if metric not in ("initiatives", "votes"):
             raise UnprocessableError("metric must be initiatives or votes")
         suffix = ":s" if metric == "initiatives" else ":v"
-        c = await self.campaign_keys(campaign_id)
+        c = await self.campaign_keys(campaign_id, gen)
         units = [u.id for u in self.tree.children(parent_id)] if parent_id != NATION else [self.tree_root()]
         days = await self._days(c)
         pipe = self.redis.pipeline(transaction=False)
