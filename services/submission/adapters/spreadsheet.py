@@ -1,10 +1,12 @@
-"""Reading and writing import files: XLSX (openpyxl, read-only) and CSV (UTF-8, comma or semicolon)."""
+"""Reading and writing import files: XLSX (streaming lxml reader; openpyxl writes the template) and CSV (UTF-8,
+comma or semicolon)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook
@@ -33,40 +35,54 @@ def _blank(cells: list[Any] | tuple[Any, ...]) -> bool:
 
 def read_table(data: bytes, *, first_row: int = 2) -> tuple[list[Any], list[Row]]:
     """Header cells and the non-blank data rows, numbered from ``first_row``."""
+    header, rows = open_table(data, first_row=first_row)
+    return header, list(rows)
+
+
+def open_table(data: bytes, *, first_row: int = 2) -> tuple[list[Any], Iterator[Row]]:
+    """Header cells and the non-blank data rows as they are read (a broken file may still raise mid-way).
+
+    The iterator holds parser state: consume it from one thread.
+    """
     if is_xlsx(data):
-        return _read_xlsx(data, first_row)
+        return _open_xlsx(data, first_row)
     if data.startswith(b"PK") or b"\x00" in data[:4096]:
         raise UnreadableImportError("Tệp không phải XLSX hay CSV — upload the XLSX or CSV template filled in")
-    return _read_csv(data, first_row)
+    return _open_csv(data, first_row)
 
 
-def _read_xlsx(data: bytes, first_row: int) -> tuple[list[Any], list[Row]]:
+def _open_xlsx(data: bytes, first_row: int) -> tuple[list[Any], Iterator[Row]]:
     rows_iter = read_xlsx(data)
     first = next(rows_iter, None)
     if first is None:
-        return [], []
+        return [], iter(())
     header_number, header = first
     offset = first_row - header_number - 1  # keep the sheet's own numbering, shifted when a chunk says so
-    rows = [(number + offset, cells) for number, cells in rows_iter if not _blank(cells)]
-    return header, rows
+    return header, ((number + offset, cells) for number, cells in rows_iter if not _blank(cells))
 
 
-def _read_csv(data: bytes, first_row: int) -> tuple[list[Any], list[Row]]:
+def _open_csv(data: bytes, first_row: int) -> tuple[list[Any], Iterator[Row]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableImportError("Tệp CSV phải mã hoá UTF-8 — save it as 'CSV UTF-8'") from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = next(reader, [])
-        rows: list[Row] = [
-            (first_row + offset, list(cells)) for offset, cells in enumerate(reader) if not _blank(cells)
-        ]
     except csv.Error as exc:
         raise UnreadableImportError(f"Tệp CSV hỏng: {exc} — check quotes and line breaks") from exc
-    return header, rows
+    return header, _csv_rows(reader, first_row)
+
+
+def _csv_rows(reader: Iterator[list[str]], first_row: int) -> Iterator[Row]:
+    try:
+        for offset, cells in enumerate(reader):
+            if not _blank(cells):
+                yield first_row + offset, cells
+    except csv.Error as exc:
+        raise UnreadableImportError(f"Tệp CSV hỏng: {exc} — check quotes and line breaks") from exc
 
 
 def template_xlsx() -> bytes:

@@ -16,6 +16,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 V = f"{MAIN}v"
+T = f"{MAIN}t"
 MAX_COLUMNS = 256
 MAX_UNCOMPRESSED_BYTES = 512 * 1_048_576  # refuse zip bombs
 
@@ -50,10 +51,11 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 
 
 _COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
 
 
 def _column(ref: str) -> int:
-    letters = ref.rstrip("0123456789")
+    letters = ref.rstrip(_DIGITS)
     index = _COLUMNS.get(letters)
     if index is None:
         index = 0
@@ -66,9 +68,13 @@ def _column(ref: str) -> int:
 
 def _value(cell: Any, kind: str | None, shared: list[str]) -> Any:
     if kind == "inlineStr":
+        inline = cell[0] if len(cell) == 1 else None
+        if inline is not None and len(inline) == 1 and inline[0].tag == T:  # <is><t>…</t></is>: no rich-text runs
+            return inline[0].text or ""
         return "".join(cell.itertext())
-    text = cell.findtext(V)
-    if text is None:
+    child = cell[0] if len(cell) == 1 else None
+    text = child.text if child is not None and child.tag == V else cell.findtext(V)
+    if not text:  # no value, or a formula without a cached result (files written by openpyxl)
         return None
     if kind == "s":
         return shared[int(text)]
@@ -96,8 +102,11 @@ def read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
                 if index >= MAX_COLUMNS:  # columns past the template's are ignored (and cannot bloat memory)
                     continue
                 if index >= len(cells):
-                    cells.extend([None] * (index + 1 - len(cells)))
-                cells[index] = _value(cell, cell.get("t"), shared)
+                    if index > len(cells):
+                        cells.extend([None] * (index - len(cells)))
+                    cells.append(_value(cell, cell.get("t"), shared))
+                else:
+                    cells[index] = _value(cell, cell.get("t"), shared)
             number = int(row.get("r") or 0)
             row.clear()
             while row.getprevious() is not None:

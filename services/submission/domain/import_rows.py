@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import typing
+import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,12 +14,15 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
+from annotated_types import Le, MaxLen
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from services.submission.domain.campaign import CampaignConfig
 from services.submission.domain.errors import UnreadableImportError
 from services.submission.domain.initiative import (
     GRASSROOTS_LEVEL,
+    AuthorData,
     InitiativeContent,
     missing_for_submission,
 )
@@ -87,6 +92,20 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
+@lru_cache(maxsize=65_536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def fold_title(title: str) -> str:
+    """``fold(title)``, word by word through a cache: an import's titles share most of their syllables.
+
+    The same result because ``fold`` changes each character on its own (đ → d, decomposition, combining marks
+    dropped, case folded) before it collapses whitespace; a word that folds to nothing (only marks) is dropped.
+    """
+    return " ".join(folded for folded in map(_fold_word, title.split()) if folded)
+
+
 def field_lookup(campaign: CampaignConfig) -> dict[str, str]:
     """Folded field code or label → code, built once per import."""
     lookup = {fold(f.label): f.code for f in campaign.fields}
@@ -111,15 +130,25 @@ def map_headers(headers: list[Any]) -> dict[int, str]:
 
 
 def cell_text(value: Any) -> str:
+    if type(value) is str:  # the usual cell; printable ASCII needs no normalising, only stripping
+        if value.isascii() and value.isprintable():
+            return value.strip()
+        text = nfc(value)
+        # Dropping a control character can leave text that is not NFC; one more pass makes ``nfc`` a no-op on it.
+        return text if unicodedata.is_normalized("NFC", text) else nfc(text)
     if value is None:
         return ""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(str(value))
+    text = nfc(str(value))
+    # Dropping a control character can leave text that is not NFC; one more pass makes ``nfc`` a no-op on it.
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else nfc(text)
 
 
 def _sentence(message: str) -> str:
@@ -171,97 +200,212 @@ class ParsedRow:
 
 
 RowScope = Callable[[tuple[str, ...]], bool]
+_MAIN_KEYS = tuple(c.key for c in _MAIN)
+_AUTHOR_KEYS = tuple(
+    (n, tuple((part, f"author{n}_{part}") for part, _, _ in _AUTHOR_PARTS)) for n in range(1, IMPORT_AUTHORS + 1)
+)
+_HUNDRED = Decimal(100)
 
 
-def parse_row(
-    cells: Mapping[str, str], *, fields: Mapping[str, str], tree: UnionTree, today: date, in_scope: RowScope,
-    for_submission: bool,
-) -> ParsedRow:
-    """Validate one row completely, collecting every error with the column it belongs to."""
-    errors: list[tuple[str, str]] = []
+def _max_lengths(model: type[BaseModel]) -> dict[str, int]:
+    """Each string field's ``max_length`` as the model declares it (also inside ``Optional[Annotated[…]]``)."""
 
-    def fail(key: str, message: str) -> None:
-        errors.append((HEADER_OF[key], message))
+    def limits(node: Any) -> list[int]:
+        if isinstance(node, MaxLen):
+            return [node.max_length]
+        if isinstance(node, FieldInfo):
+            return [m for item in node.metadata for m in limits(item)]
+        return [m for arg in typing.get_args(node) for m in limits(arg)]
 
-    data: dict[str, Any] = {k: cells.get(k, "") for k in (c.key for c in _MAIN)}
-    unit_id = data["unit_id"]
-    if not unit_id:
-        fail("unit_id", "Thiếu mã công đoàn cơ sở")
-    elif unit_id not in tree:
-        fail("unit_id", f"Không có đơn vị mã {unit_id}")
-    elif tree.level(unit_id) != GRASSROOTS_LEVEL:
-        fail("unit_id", f"{unit_id} không phải công đoàn cơ sở (cấp 4)")
-    elif not in_scope(tuple(tree.path(unit_id))):
-        fail("unit_id", f"Đơn vị {unit_id} nằm ngoài phạm vi của bạn")
-    if not data["title"]:
-        fail("title", "Thiếu tên sáng kiến")
-    field = fields.get(_fold(data["field"])) if data["field"] else None
-    if field is None:
-        fail("field", f"Lĩnh vực {data['field']!r} không có trong phong trào" if data["field"] else "Thiếu lĩnh vực")
-    data["field"] = field or ""
-    for key, parse in (("date_first_applied", _date), ("benefit_vnd", _money)):
-        if data[key]:
-            try:
-                data[key] = parse(data[key])
-            except ValueError as exc:
-                fail(key, _sentence(str(exc)))
-        else:
-            data[key] = None if key == "date_first_applied" else 0
-    if isinstance(data["date_first_applied"], date) and data["date_first_applied"] > today:
-        fail("date_first_applied", "Ngày áp dụng lần đầu ở tương lai")
-    flag = _fold(data["confidential"])
-    if flag not in _YES | _NO:
-        fail("confidential", "Ghi Có hoặc Không")
-    data["confidential"] = flag in _YES
-    data["authors"] = _authors(cells, fail)
-    shares = [a["share_percent"] for a in data["authors"] if isinstance(a.get("share_percent"), Decimal)]
-    if data["authors"] and len(shares) == len(data["authors"]) and sum(shares, Decimal(0)) != Decimal(100):
-        fail("author1_share_percent", f"Tổng tỷ lệ đóng góp là {sum(shares, Decimal(0))} %, phải bằng 100 %")
-    if errors:
-        return ParsedRow(None, errors)
-    try:
-        content = InitiativeContent.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            return ParsedRow(None, [(_header_for(err["loc"]), f"Không hợp lệ: {err['msg']}")])
-        raise
-    if for_submission:
-        for name in missing_for_submission(content):
-            fail(name, "Cần điền để gửi sáng kiến (phong trào đang mở)")
-    return ParsedRow(None if errors else content, errors)
+    def textual(node: Any) -> bool:
+        return node is str or any(textual(arg) for arg in typing.get_args(node))
 
-
-def _authors(cells: Mapping[str, str], fail: Callable[[str, str], None]) -> list[dict[str, Any]]:
-    found = []
-    for n in range(1, IMPORT_AUTHORS + 1):
-        raw = {key: cells.get(f"author{n}_{key}", "") for key, _, _ in _AUTHOR_PARTS}
-        if not any(raw.values()):
-            continue
-        author: dict[str, Any] = dict(raw)
-        if not raw["name"]:
-            fail(f"author{n}_name", f"Thiếu họ tên tác giả {n}")
-        author["member_id"] = raw["member_id"] or None
-        author["date_of_birth"] = None
-        if raw["date_of_birth"]:
-            try:
-                author["date_of_birth"] = _date(raw["date_of_birth"])
-            except ValueError as exc:
-                fail(f"author{n}_date_of_birth", _sentence(str(exc)))
-        category = _CATEGORIES.get(_fold(raw["category"]))
-        if category is None:
-            fail(f"author{n}_category", "Đối tượng phải là Công nhân, Đại học hoặc Quản lý")
-        author["category"] = category or AuthorCategory.WORKER
-        if not raw["share_percent"]:
-            fail(f"author{n}_share_percent", f"Thiếu tỷ lệ đóng góp của tác giả {n}")
-        else:
-            try:
-                author["share_percent"] = _share(raw["share_percent"])
-            except ValueError as exc:
-                fail(f"author{n}_share_percent", _sentence(str(exc)))
-        found.append(author)
-    if not found:
-        fail("author1_name", "Cần ít nhất một tác giả")
+    found = {}
+    for name, info in model.model_fields.items():
+        if textual(info.annotation):
+            lengths = limits(info) + limits(info.annotation)
+            found[name] = min(lengths) if lengths else 0
     return found
+
+
+_CONTENT_LIMITS = tuple(_max_lengths(InitiativeContent).items())
+_AUTHOR_LIMITS = tuple(_max_lengths(AuthorData).items())
+_BENEFIT_MAX = next(m.le for m in InitiativeContent.model_fields["benefit_vnd"].metadata if isinstance(m, Le))
+_CENT = Decimal("0.01")
+
+
+def _construct(data: dict[str, Any]) -> InitiativeContent | None:
+    """The content ``model_validate`` would build, without re-running its per-string validators; None when in doubt.
+
+    ``parse`` has already checked what the model checks except string lengths and the benefit's ceiling, and every
+    string comes from ``cell_text``, on which the models' ``Clean`` (``nfc``) changes nothing. A row that breaks a
+    limit returns None and goes through ``model_validate``, which names the error.
+    """
+    if not 0 <= data["benefit_vnd"] <= _BENEFIT_MAX:
+        return None
+    for name, limit in _CONTENT_LIMITS:
+        if len(data[name]) > limit:
+            return None
+    found = []
+    for author in data["authors"]:
+        for name, limit in _AUTHOR_LIMITS:
+            value = author[name]
+            if value is not None and len(value) > limit:
+                return None
+        found.append(AuthorData.model_construct(**{**author, "share_percent": author["share_percent"].quantize(_CENT)}))
+    return InitiativeContent.model_construct(**{**data, "authors": tuple(found)})
+
+
+class RowParser:
+    """Validates rows of one import; what repeats across rows (units, dates, shares, labels) is judged once."""
+
+    def __init__(
+        self, *, fields: Mapping[str, str], tree: UnionTree, today: date, in_scope: RowScope, for_submission: bool,
+    ) -> None:
+        self.fields = fields
+        self.tree = tree
+        self.today = today
+        self.in_scope = in_scope
+        self.for_submission = for_submission
+        self._units: dict[str, str | None] = {}  # unit id → error message, None when the unit is fine
+        self._dates: dict[str, date | str] = {}  # cell → date, or the error message
+        self._shares: dict[str, Decimal | str] = {}
+
+    def _unit_error(self, unit_id: str) -> str | None:
+        if unit_id in self._units:
+            return self._units[unit_id]
+        tree = self.tree
+        message = None
+        if not unit_id:
+            message = "Thiếu mã công đoàn cơ sở"
+        elif unit_id not in tree:
+            message = f"Không có đơn vị mã {unit_id}"
+        elif tree.level(unit_id) != GRASSROOTS_LEVEL:
+            message = f"{unit_id} không phải công đoàn cơ sở (cấp 4)"
+        elif not self.in_scope(tuple(tree.path(unit_id))):
+            message = f"Đơn vị {unit_id} nằm ngoài phạm vi của bạn"
+        if len(self._units) < 100_000:
+            self._units[unit_id] = message
+        return message
+
+    def _date(self, text: str) -> date | str:
+        found = self._dates.get(text)
+        if found is None:
+            try:
+                found = _date(text)
+            except ValueError as exc:
+                found = _sentence(str(exc))
+            if len(self._dates) < 100_000:
+                self._dates[text] = found
+        return found
+
+    def _share(self, text: str) -> Decimal | str:
+        found = self._shares.get(text)
+        if found is None:
+            try:
+                found = _share(text)
+            except ValueError as exc:
+                found = _sentence(str(exc))
+            if len(self._shares) < 100_000:
+                self._shares[text] = found
+        return found
+
+    def parse(self, cells: Mapping[str, str]) -> ParsedRow:
+        """Validate one row of ``cell_text`` values (a missing key is an empty cell), collecting every error with
+        the column it belongs to."""
+        errors: list[tuple[str, str]] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append((HEADER_OF[key], message))
+
+        get = cells.get
+        data: dict[str, Any] = {k: get(k, "") for k in _MAIN_KEYS}
+        unit_message = self._unit_error(data["unit_id"])
+        if unit_message is not None:
+            fail("unit_id", unit_message)
+        if not data["title"]:
+            fail("title", "Thiếu tên sáng kiến")
+        field_text = data["field"]
+        field = self.fields.get(_fold(field_text)) if field_text else None
+        if field is None:
+            fail("field", f"Lĩnh vực {field_text!r} không có trong phong trào" if field_text else "Thiếu lĩnh vực")
+        data["field"] = field or ""
+        applied_text = data["date_first_applied"]
+        applied: date | str | None = self._date(applied_text) if applied_text else None
+        if isinstance(applied, str):
+            fail("date_first_applied", applied)
+        data["date_first_applied"] = applied
+        benefit_text = data["benefit_vnd"]
+        if benefit_text:
+            try:
+                plain = benefit_text.isascii() and benefit_text.isdigit()
+                data["benefit_vnd"] = int(benefit_text) if plain else _money(benefit_text)
+            except ValueError as exc:
+                fail("benefit_vnd", _sentence(str(exc)))
+        else:
+            data["benefit_vnd"] = 0
+        if isinstance(applied, date) and applied > self.today:
+            fail("date_first_applied", "Ngày áp dụng lần đầu ở tương lai")
+        flag = _fold(data["confidential"])
+        if flag not in _YES and flag not in _NO:
+            fail("confidential", "Ghi Có hoặc Không")
+        data["confidential"] = flag in _YES
+        found = self._authors(get, fail)
+        data["authors"] = found
+        shares = [a["share_percent"] for a in found if isinstance(a.get("share_percent"), Decimal)]
+        if found and len(shares) == len(found):
+            total = sum(shares, Decimal(0))
+            if total != _HUNDRED:
+                fail("author1_share_percent", f"Tổng tỷ lệ đóng góp là {total} %, phải bằng 100 %")
+        if errors:
+            return ParsedRow(None, errors)
+        content = _construct(data)
+        if content is None:
+            try:
+                content = InitiativeContent.model_validate(data)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    return ParsedRow(None, [(_header_for(err["loc"]), f"Không hợp lệ: {err['msg']}")])
+                raise
+        if self.for_submission:
+            for name in missing_for_submission(content):
+                fail(name, "Cần điền để gửi sáng kiến (phong trào đang mở)")
+        return ParsedRow(None if errors else content, errors)
+
+    def _authors(
+        self, get: Callable[[str, str], str], fail: Callable[[str, str], None],
+    ) -> list[dict[str, Any]]:
+        found = []
+        for n, keys in _AUTHOR_KEYS:
+            author: dict[str, Any] = {part: get(key, "") for part, key in keys}
+            if not any(author.values()):
+                continue
+            if not author["name"]:
+                fail(f"author{n}_name", f"Thiếu họ tên tác giả {n}")
+            author["member_id"] = author["member_id"] or None
+            born_text = author["date_of_birth"]
+            born = self._date(born_text) if born_text else None
+            if isinstance(born, str):
+                fail(f"author{n}_date_of_birth", born)
+                born = None
+            author["date_of_birth"] = born
+            category = _CATEGORIES.get(_fold(author["category"]))
+            if category is None:
+                fail(f"author{n}_category", "Đối tượng phải là Công nhân, Đại học hoặc Quản lý")
+            author["category"] = category or AuthorCategory.WORKER
+            share_text = author["share_percent"]
+            if not share_text:
+                fail(f"author{n}_share_percent", f"Thiếu tỷ lệ đóng góp của tác giả {n}")
+            else:
+                share = self._share(share_text)
+                if isinstance(share, str):
+                    fail(f"author{n}_share_percent", share)
+                else:
+                    author["share_percent"] = share
+            found.append(author)
+        if not found:
+            fail("author1_name", "Cần ít nhất một tác giả")
+        return found
 
 
 def _header_for(loc: tuple[int | str, ...]) -> str:

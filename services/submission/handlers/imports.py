@@ -1,29 +1,49 @@
-"""Bulk import by an officer: validate every row, create the valid ones once (insert-if-absent), report the rest."""
+"""Bulk import by an officer: validate every row, create the valid ones once (insert-if-absent), report the rest.
+
+The file is read and validated in batches on one worker thread while the event loop writes the previous batch,
+so the database works while Python parses. All batches go into one transaction with their outbox events.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import update
 
-from services.submission.adapters import sql
-from services.submission.adapters.spreadsheet import read_table
-from services.submission.adapters.tables import import_batches, outbox
+from services.submission.adapters.import_writer import (
+    ImportRecord,
+    author_records,
+    event_record,
+    initiative_record,
+    write_batch,
+)
+from services.submission.adapters.spreadsheet import Row, open_table
+from services.submission.adapters.tables import import_batches
 from services.submission.bootstrap import Context
 from services.submission.domain.campaign import Campaign, vietnam_today
-from services.submission.domain.import_rows import cell_text, field_lookup, import_id, map_headers, parse_row
+from services.submission.domain.import_rows import (
+    RowParser,
+    cell_text,
+    field_lookup,
+    fold_title,
+    import_id,
+    map_headers,
+)
 from services.submission.domain.initiative import Initiative, initiative_event
 from services.submission.domain.visibility import in_scope
 from shared.auth import Principal, Role
 from shared.events import InitiativeDrafted, InitiativeStatus, InitiativeSubmitted, utc_now
-from shared.outbox import add_events
 from shared.union_tree import UnionTree
 
-INSERT_CHUNK = 2000
+BATCH_ROWS = 1000  # rows validated, then written, at a time
 
 
 @dataclass(frozen=True)
@@ -45,50 +65,75 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-@dataclass
-class _Prepared:
-    items: list[Initiative]
-    errors: list[RowError]
-    rows_total: int
+class _Preparer:
+    """Reads, validates and builds the rows of one file, a batch per call; keep every call on one thread."""
 
-
-def _prepare(
-    data: bytes, *, first_row: int, campaign: Campaign, tree: UnionTree, principal: Principal, now: datetime,
-    status: InitiativeStatus,
-) -> _Prepared:
-    """CPU-bound part (runs in a thread): read the file, parse and validate every row, build initiatives."""
-    header, rows = read_table(data, first_row=first_row)
-    columns = map_headers(header)
-    today = vietnam_today(now)
-    fields = field_lookup(campaign)
-
-    def scope(path: tuple[str, ...]) -> bool:
-        return principal.role is Role.ADMIN or in_scope(principal, path)
-
-    items: list[Initiative] = []
-    errors: list[RowError] = []
-    first_seen: dict[uuid.UUID, int] = {}
-    for number, cells in rows:
-        values = {key: cell_text(cells[i]) for i, key in columns.items() if i < len(cells)}
-        parsed = parse_row(
-            values, fields=fields, tree=tree, today=today, in_scope=scope,
+    def __init__(
+        self, data: bytes, *, first_row: int, campaign: Campaign, tree: UnionTree, principal: Principal,
+        now: datetime, status: InitiativeStatus, batch_id: uuid.UUID,
+    ) -> None:
+        header, self._rows = open_table(data, first_row=first_row)
+        self._columns = list(map_headers(header).items())
+        self._parser = RowParser(
+            fields=field_lookup(campaign), tree=tree, today=vietnam_today(now), in_scope=self._scope,
             for_submission=status is InitiativeStatus.SUBMITTED,
         )
-        if parsed.content is None:
-            errors.extend(RowError(number, column, message) for column, message in parsed.errors)
-            continue
-        initiative_id = import_id(campaign.id, parsed.content)
-        if initiative_id in first_seen:
-            errors.append(RowError(number, "", f"Trùng nội dung với dòng {first_seen[initiative_id]}"))
-            continue
-        first_seen[initiative_id] = number
-        items.append(Initiative(
-            id=initiative_id, campaign_id=campaign.id, content=parsed.content,
-            unit_path=tuple(tree.path(parsed.content.unit_id)), status=status, version=1,
-            owner_member_id=principal.subject, created_at=now, updated_at=now,
-            submitted_at=now if status is InitiativeStatus.SUBMITTED else None,
-        ))
-    return _Prepared(items, errors, len(rows))
+        self._principal = principal
+        self._campaign_id = campaign.id
+        self._tree = tree
+        self._now = now
+        self._status = status
+        self._kind = InitiativeSubmitted if status is InitiativeStatus.SUBMITTED else InitiativeDrafted
+        self._batch_id = batch_id
+        self._first_seen: dict[uuid.UUID, int] = {}
+        self.rows_total = 0
+        self.valid = 0
+        self.errors: list[RowError] = []
+
+    def _scope(self, path: tuple[str, ...]) -> bool:
+        return self._principal.role is Role.ADMIN or in_scope(self._principal, path)
+
+    def next_batch(self) -> list[ImportRecord] | None:
+        """The valid, new-in-this-file rows of the next ``BATCH_ROWS`` rows; None once the file is read."""
+        rows: Iterator[Row] = islice(self._rows, BATCH_ROWS)
+        records: list[ImportRecord] = []
+        read = 0
+        for number, cells in rows:
+            read += 1
+            record = self._record(number, cells)
+            if record is not None:
+                records.append(record)
+        self.rows_total += read
+        return records if read else None
+
+    def _record(self, number: int, cells: list[object]) -> ImportRecord | None:
+        width = len(cells)
+        parsed = self._parser.parse({  # an empty cell is left out: the parser reads a missing key as ""
+            key: cell_text(value) for i, key in self._columns if i < width and (value := cells[i]) is not None
+        })
+        content = parsed.content
+        if content is None:
+            self.errors.extend(RowError(number, column, message) for column, message in parsed.errors)
+            return None
+        initiative_id = import_id(self._campaign_id, content)
+        first = self._first_seen.setdefault(initiative_id, number)
+        if first != number:
+            self.errors.append(RowError(number, "", f"Trùng nội dung với dòng {first}"))
+            return None
+        self.valid += 1
+        now = self._now
+        item = Initiative(
+            id=initiative_id, campaign_id=self._campaign_id, content=content,
+            unit_path=tuple(self._tree.path(content.unit_id)), status=self._status, version=1,
+            owner_member_id=self._principal.subject, created_at=now, updated_at=now,
+            submitted_at=now if self._status is InitiativeStatus.SUBMITTED else None,
+        )
+        return ImportRecord(
+            id=initiative_id,
+            initiative=initiative_record(item, import_batch_id=self._batch_id, title_folded=fold_title(content.title)),
+            authors=author_records(item),
+            event=event_record(initiative_event(self._kind, item)),
+        )
 
 
 async def import_initiatives(
@@ -98,32 +143,39 @@ async def import_initiatives(
     campaign = await ctx.campaigns.get(campaign_id)
     now = utc_now()
     status = InitiativeStatus.SUBMITTED if campaign.submission_window.contains(now) else InitiativeStatus.DRAFT
-    prepared = await asyncio.to_thread(
-        _prepare, data, first_row=first_row, campaign=campaign, tree=ctx.tree, principal=principal, now=now,
-        status=status,
-    )
-    kind = InitiativeSubmitted if status is InitiativeStatus.SUBMITTED else InitiativeDrafted
     batch_id = uuid.uuid4()
-    invalid_rows = len({e.row for e in prepared.errors})
+    loop = asyncio.get_running_loop()
     created = 0
-    async with ctx.sessions.begin() as session:
-        await session.execute(import_batches.insert().values(
-            id=batch_id, campaign_id=campaign_id, uploaded_by=principal.subject, filename=filename[:255],
-            sha256=hashlib.sha256(data).hexdigest(), rows_total=prepared.rows_total, rows_created=0,
-            rows_invalid=invalid_rows, created_at=now,
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
+    try:
+        preparer = await loop.run_in_executor(worker, lambda: _Preparer(  # an unreadable file fails here, before SQL
+            data, first_row=first_row, campaign=campaign, tree=ctx.tree, principal=principal, now=now,
+            status=status, batch_id=batch_id,
         ))
-        for start in range(0, len(prepared.items), INSERT_CHUNK):
-            chunk = prepared.items[start:start + INSERT_CHUNK]
-            new_ids = await sql.insert_initiatives(session, chunk, import_batch_id=batch_id, if_absent=True)
-            await add_events(session, outbox, [initiative_event(kind, i) for i in chunk if i.id in new_ids])
-            created += len(new_ids)
-        await session.execute(
-            update(import_batches).where(import_batches.c.id == batch_id).values(rows_created=created)
-        )
+        async with ctx.sessions.begin() as session:
+            await session.execute(import_batches.insert().values(
+                id=batch_id, campaign_id=campaign_id, uploaded_by=principal.subject, filename=filename[:255],
+                sha256=hashlib.sha256(data).hexdigest(), rows_total=0, rows_created=0, rows_invalid=0,
+                created_at=now,
+            ))
+            pending = loop.run_in_executor(worker, preparer.next_batch)
+            try:
+                while (records := await pending) is not None:
+                    pending = loop.run_in_executor(worker, preparer.next_batch)  # next batch while this one is written
+                    created += len(await write_batch(session, records))
+            finally:
+                with contextlib.suppress(Exception):  # after a failed write: let the worker finish its batch
+                    await pending
+            invalid_rows = len({e.row for e in preparer.errors})
+            await session.execute(update(import_batches).where(import_batches.c.id == batch_id).values(
+                rows_total=preparer.rows_total, rows_created=created, rows_invalid=invalid_rows,
+            ))
+    finally:
+        worker.shutdown(wait=False)
     if created:
         ctx.events_committed()
     return ImportReport(
-        batch_id=batch_id, campaign_id=campaign_id, rows_total=prepared.rows_total, created=created,
-        already_present=len(prepared.items) - created, invalid=invalid_rows, created_status=status,
-        errors=prepared.errors,
+        batch_id=batch_id, campaign_id=campaign_id, rows_total=preparer.rows_total, created=created,
+        already_present=preparer.valid - created, invalid=invalid_rows, created_status=status,
+        errors=preparer.errors,
     )
