@@ -38,10 +38,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
             cursor.close()
 
         return engine
-    # No pre-ping: it costs a round trip per checkout (a tenth of the CPU of a submission request). A connection
-    # that died with a server restart fails its first statement as a disconnect, SQLAlchemy then invalidates
-    # the whole pool, and that one request answers 503 with Retry-After (shared/problems.py).
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    # Pre-ping costs a round trip per checkout (about a tenth of a submission request's CPU; votes check out once
+    # per batch) but is kept: without it a connection killed by a server restart fails with asyncpg's
+    # InternalClientError, which SQLAlchemy does not take for a disconnect, and requests answer 500 (tested).
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -115,11 +115,12 @@ async def test_after_its_database_connections_are_killed_the_service_recovers_by
         finally:
             await admin.dispose()
         assert killed >= 1
-        statuses = []
-        for _ in range(5):
+        statuses: list[int] = []
+        while statuses[-3:] != [201, 201, 201] and len(statuses) < 12:
             answer = await h.client.post("/v1/initiatives", json={"campaign_id": "demo", **form(
                 title="Sáng kiến sau khi mất kết nối")}, headers=h.member())
             statuses.append(answer.status_code)
             if answer.status_code == 503:
                 assert answer.headers.get("Retry-After")
-        assert statuses[-1] == 201 and set(statuses) <= {201, 503} and statuses.count(503) <= 1, statuses
+        # Dead pooled connections answer 503 (never 500) until the pool has replaced them; then it works.
+        assert statuses[-3:] == [201, 201, 201] and set(statuses) <= {201, 503}, statuses
