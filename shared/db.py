@@ -18,8 +18,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, a busy timeout and foreign keys, PostgreSQL a sized pool."""
+def make_engine(url: str, *, pool_size: int = 8, echo: bool = False) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, a busy timeout and foreign keys, PostgreSQL a sized pool.
+
+    Every process of the platform holds a pool (two submission and two awards workers, the relay, tests), and
+    PostgreSQL's default max_connections is 100: past it, connections are refused ("too many clients"). A busy
+    process waits for a pooled connection instead (pool timeout, then 503).
+    """
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -41,7 +46,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
     # Pre-ping costs a round trip per checkout (about a tenth of a submission request's CPU; votes check out once
     # per batch) but is kept: without it a connection killed by a server restart fails with asyncpg's
     # InternalClientError, which SQLAlchemy does not take for a disconnect, and requests answer 500 (tested).
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

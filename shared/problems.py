@@ -96,6 +96,19 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
+# SQLSTATE classes that mean "the database is away or full", not "this request is wrong": connection exceptions
+# (08), insufficient resources such as too_many_connections (53), operator intervention such as a shutdown (57P).
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "53", "57P")
+
+
+def database_is_away(exc: sqlalchemy.exc.DBAPIError) -> bool:
+    """True for errors a retry can cure: a dropped connection, a full server, a server shutting down."""
+    if exc.connection_invalidated:
+        return True
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(code, str) and code.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error leaves as problem+json; unexpected ones as a 500 without internals."""
 
@@ -121,6 +134,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             retry_after=2,
         )
         return problem_response(problem, request.url.path)
+
+    @app.exception_handler(sqlalchemy.exc.DBAPIError)
+    async def _database_error(request: Request, exc: sqlalchemy.exc.DBAPIError) -> JSONResponse:
+        if not database_is_away(exc):
+            raise exc  # a real bug: the server-error middleware answers 500 without internals
+        return await _database_unavailable(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

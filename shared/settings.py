@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     http_workers: int = Field(2, ge=1, le=32, description="Worker processes of each HTTP service started by "
                                                            "`sangkien up`")
 
+    db_pool_size: int = Field(8, ge=1, le=200, description="Pooled database connections per process (plus half as "
+                                                          "many on bursts); mind PostgreSQL's max_connections")
+
     prefetch: int = Field(256, ge=1, le=10_000, description="Consumer prefetch per worker")
     delivery_limit: int = Field(5, ge=1, le=100, description="Deliveries before a message is dead-lettered")
     tally_workers: int = Field(2, ge=1, le=64, description="Tally workers started by `sangkien up`")

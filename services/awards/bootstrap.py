@@ -25,7 +25,7 @@ class AwardsService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine: AsyncEngine = make_engine(settings.awards_db_url)
+        self.engine: AsyncEngine = make_engine(settings.awards_db_url, pool_size=settings.db_pool_size)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.relay = OutboxRelay(engine=self.engine, table=outbox, settings=settings, service=SERVICE)
         self.consumer: AwardsConsumer | None = None

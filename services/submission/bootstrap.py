@@ -78,7 +78,7 @@ class Context:
 
 
 def build_context(settings: Settings) -> Context:
-    engine = make_engine(settings.submission_db_url)
+    engine = make_engine(settings.submission_db_url, pool_size=settings.db_pool_size)
     sessions = session_factory(engine)
     # A blocking pool waits for a free connection under bursts instead of failing with "Too many connections".
     redis = Redis(connection_pool=BlockingConnectionPool.from_url(

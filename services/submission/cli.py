@@ -61,7 +61,7 @@ def relay() -> None:
     configure_logging(settings)
 
     async def main() -> None:
-        engine = make_engine(settings.submission_db_url)
+        engine = make_engine(settings.submission_db_url, pool_size=settings.db_pool_size)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

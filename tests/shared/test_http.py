@@ -42,7 +42,17 @@ def make_app(ready_checks: dict[str, Any] | None = None):
     async def busy() -> None:
         raise sqlalchemy.exc.TimeoutError("QueuePool limit reached")
 
+    @app.get("/db-error/{sqlstate}")
+    async def db_error(sqlstate: str) -> None:
+        raise sqlalchemy.exc.DBAPIError("SELECT 1", {}, _DriverError(sqlstate))
+
     return app
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"driver error {sqlstate}")
+        self.sqlstate = sqlstate
 
 
 @pytest.fixture
@@ -88,6 +98,15 @@ async def test_a_busy_database_is_a_503_with_retry_after(client: httpx.AsyncClie
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert response.json()["type"].endswith("/unavailable")
+
+
+async def test_a_full_or_vanished_database_is_a_503_and_a_bug_stays_a_500() -> None:
+    transport = httpx.ASGITransport(app=make_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        for sqlstate in ("53300", "08006", "57P01"):  # too many clients, connection failure, admin shutdown
+            response = await c.get(f"/db-error/{sqlstate}")
+            assert response.status_code == 503 and response.headers["retry-after"] == "2", sqlstate
+        assert (await c.get("/db-error/42P01")).status_code == 500  # undefined table: not something to retry
 
 
 async def test_unknown_paths_are_problem_json_404(client: httpx.AsyncClient):
