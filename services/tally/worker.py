@@ -1,9 +1,9 @@
 """The tally worker: a FastStream app (``faststream run services.tally.worker:app --workers N``).
 
-Consumption itself is the batching aio-pika consumer in ``adapters.consumer`` (started and stopped in
-this app's lifecycle hooks); the FastStream broker below is the worker's AsyncAPI description: the
-tally queue, its bindings and the event contracts it accepts. It is never started, so it never competes
-with the batching consumer for messages.
+Consumption itself is the batching consumer in ``adapters.consumer`` (on the AMQP channel under aio-pika's
+robust connection, started and stopped in this app's lifecycle hooks); the FastStream broker below is the
+worker's AsyncAPI description: the tally queue, its bindings and the event contracts it accepts. It is never
+started, so it never competes with the batching consumer for messages.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from faststream import FastStream
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.specification import AsyncAPI
 
-from services.tally.adapters.consumer import BatchConsumer
+from services.tally.adapters.consumer import BatchConsumer, batch_size
 from services.tally.adapters.store import TallyStore
 from services.tally.keys import TallyKeys
 from shared.events import Event
@@ -43,7 +43,7 @@ def describe_subscriber(settings: Settings) -> RabbitBroker:
         title=f"{topology.tally.name}:consume",
         description=(
             f"Tally workers: bindings {', '.join(topology.tally.binding_keys)}; batches of up to "
-            f"{settings.tally_batch_size} events per Redis round trip, ack after apply; invalid messages are "
+            f"{batch_size(settings)} events per Redis round trip, ack after apply; invalid messages are "
             f"rejected to {topology.tally.dead_letter_name}."
         ),
     )

@@ -1,10 +1,16 @@
-"""The batching consumer: aio-pika on the tally queue, many events per Redis round trip, ack after apply.
+"""The batching consumer: the tally queue, many events per Redis round trip, ack after apply.
 
-FastStream hands each delivery to its own handler pipeline (parse, decode, middlewares, ack), which costs
-more per message than the whole apply; tally instead consumes with aio-pika inside the FastStream app's
-lifecycle (see ``services.tally.worker``). Deliveries reach ``_on_message`` in delivery-tag order (one task
-each, started FIFO, no await before the append), so acking the last tag of a batch with ``multiple=True``
-settles exactly that batch: one ack frame per batch instead of one per message.
+FastStream hands each delivery to its own handler pipeline (parse, decode, middlewares, ack), and even
+aio-pika wraps each one in an ``IncomingMessage`` and a second task; at thousands of events per second that
+costs more than the whole apply. Tally therefore consumes on the AMQP channel underneath aio-pika's robust
+channel (which still owns the connection, reconnects, QoS and the queue declaration): a delivery is only
+appended to a list, and the batch loop validates, applies and settles the list.
+
+Deliveries reach ``_on_delivery`` in delivery-tag order (one task each, started FIFO, no await before the
+append), so acking the last applied tag of a batch with ``multiple=True`` settles exactly that batch: one ack
+frame per batch instead of one per message. A batch is at most half the prefetch window, so the broker keeps
+delivering the next batch while the current one is in Redis, and the loop waits a moment (``LINGER_SECONDS``)
+for a batch to fill, so that a draining backlog is applied in full batches rather than in handfuls.
 """
 
 from __future__ import annotations
@@ -12,19 +18,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import aio_pika
-import orjson
 import structlog
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
-from pydantic import ValidationError
+from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
+from aiormq.abc import AbstractChannel, DeliveredMessage
 from redis.exceptions import RedisError
 
 from services.tally.adapters.store import TallyStore
-from services.tally.domain.args import ScriptCall, script_call
+from services.tally.domain.args import ScriptCall, event_call
 from services.tally.metrics import (
     APPLY_RETRIES,
     APPLY_SECONDS,
@@ -35,29 +39,29 @@ from services.tally.metrics import (
     EVENTS_DEAD,
     EVENTS_DUPLICATE,
 )
-from shared.events import EVENT_ADAPTER, MAX_EVENT_BYTES, InvalidEventError
+from shared.events import InvalidEventError, parse_event
 from shared.settings import Settings
 from shared.topology import topology_for
 
 log = structlog.get_logger(__name__)
+WATCH_SECONDS = 2.0
+LINGER_SECONDS = 0.002
 
 
 def parse_message(body: bytes) -> ScriptCall:
-    """Validate a message against the event contracts and turn it into script arguments."""
-    if len(body) > MAX_EVENT_BYTES:
-        raise InvalidEventError(f"event of {len(body)} bytes is larger than {MAX_EVENT_BYTES}")
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidEventError(f"not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InvalidEventError("not a JSON object")
-    try:
-        EVENT_ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidEventError(f"invalid event ({'.'.join(map(str, first['loc']))}): {first['msg']}") from exc
-    return script_call(data)
+    """Validate a message against the event contracts (pydantic, straight from the bytes) into script arguments."""
+    return event_call(parse_event(body))
+
+
+def batch_size(settings: Settings) -> int:
+    """Events per batch: the configured size, but at most half the prefetch window (see the module docstring)."""
+    return max(1, min(settings.tally_batch_size, settings.prefetch // 2))
+
+
+def _tag(message: DeliveredMessage) -> int:
+    tag = message.delivery_tag
+    assert tag is not None, "consumer deliveries always carry a delivery tag"
+    return tag
 
 
 class BatchConsumer:
@@ -70,43 +74,56 @@ class BatchConsumer:
         self.store = store
         self.parser = parser
         self.topology = topology_for(settings)
-        self._pending: deque[AbstractIncomingMessage] = deque()
-        self._wake = asyncio.Event()
+        self.batch_size = batch_size(settings)
+        self._pending: list[DeliveredMessage] = []
+        self._wake = asyncio.Event()  # a delivery is pending
+        self._full = asyncio.Event()  # a full batch is pending
+        self._reopened = asyncio.Event()
         self._stopping = False
         self._connection: AbstractRobustConnection | None = None
-        self._queue: AbstractQueue | None = None
-        self._consumer_tag: str | None = None
+        self._channel: AbstractRobustChannel | None = None
+        self._queue_name = ""
+        self._consumer: tuple[AbstractChannel, str] | None = None  # underlying channel and consumer tag
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self.store.ensure_generation()
         self._connection = await aio_pika.connect_robust(self.settings.amqp_url)
         channel = await self._connection.channel()
+        assert isinstance(channel, AbstractRobustChannel)
         await channel.set_qos(prefetch_count=self.settings.prefetch)
-        self._queue = await self.topology.declare_queue(channel, self.topology.tally)
+        queue = await self.topology.declare_queue(channel, self.topology.tally)
+        self._channel, self._queue_name = channel, queue.name
+        # aio-pika restores the channel, its QoS and the queue after a reconnect; our consumer is ours to restore.
+        channel.reopen_callbacks.add(lambda *_: self._reopened.set())
         await self._consume()
         self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._watch())]
 
     async def _consume(self) -> None:
-        assert self._queue is not None
-        self._consumer_tag = await self._queue.consume(self._on_message)
+        assert self._channel is not None
+        underlay = await self._channel.get_underlay_channel()
+        ok = await underlay.basic_consume(self._queue_name, self._on_delivery)
+        assert ok.consumer_tag is not None
+        self._consumer = (underlay, ok.consumer_tag)
         CONSUMER_ATTACHED.set(1)
 
     async def attached(self) -> bool:
         """True when the channel is open and still carries our consumer (robust reconnects can lose it)."""
-        if self._queue is None or self._consumer_tag is None or self._queue.channel.is_closed:
+        if self._channel is None or self._consumer is None or self._channel.is_closed:
             return False
         try:
-            underlay = await asyncio.wait_for(self._queue.channel.get_underlay_channel(), 1.0)
+            underlay = await asyncio.wait_for(self._channel.get_underlay_channel(), 1.0)
         except Exception:
             return False
         consumers: dict[str, Any] = getattr(underlay, "consumers", {})
-        return self._consumer_tag in consumers
+        return underlay is self._consumer[0] and self._consumer[1] in consumers
 
     async def _watch(self) -> None:
-        """Re-consume when a reconnect came back without our consumer."""
+        """Consume again after a reconnect (told by the channel, or noticed here every couple of seconds)."""
         while not self._stopping:
-            await asyncio.sleep(2.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._reopened.wait(), WATCH_SECONDS)
+            self._reopened.clear()
             if self._stopping or self._connection is None or self._connection.is_closed:
                 continue
             if not await self.attached():
@@ -115,47 +132,68 @@ class BatchConsumer:
                     log.warning("tally consumer not attached; consuming again")
                     await self._consume()
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        self._pending.append(message)
-        if len(self._pending) >= self.settings.tally_batch_size or not self._wake.is_set():
+    async def _on_delivery(self, message: DeliveredMessage) -> None:
+        pending = self._pending
+        pending.append(message)
+        if len(pending) == 1:
             self._wake.set()
+        if len(pending) >= self.batch_size:
+            self._full.set()
 
     async def _run(self) -> None:
+        pending, size = self._pending, self.batch_size
         while True:
             await self._wake.wait()
-            await asyncio.sleep(0)  # let deliveries already read from the socket join this batch
-            self._wake.clear()
-            while self._pending:
-                size = min(len(self._pending), self.settings.tally_batch_size)
-                batch = [self._pending.popleft() for _ in range(size)]
+            if len(pending) < size and not self._stopping:
+                # Wait a moment for a full batch: while a backlog drains, one ack and one Redis round trip per
+                # batch instead of per handful of events; live traffic waits at most LINGER_SECONDS.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), LINGER_SECONDS)
+            batch = pending[:size]
+            del pending[:size]
+            if len(pending) < size:
+                self._full.clear()
+            if not pending:
+                self._wake.clear()
+            if batch:
                 await self.process(batch)
-            if self._stopping:
+            if self._stopping and not pending:
                 return
 
-    async def process(self, batch: list[AbstractIncomingMessage]) -> None:
+    async def process(self, batch: list[DeliveredMessage]) -> None:
         """Apply one batch; reject what can never be applied; ack the rest once it is in Redis."""
         EVENTS_CONSUMED.inc(len(batch))
-        valid: list[tuple[AbstractIncomingMessage, ScriptCall]] = []
+        parser = self.parser
+        messages: list[DeliveredMessage] = []
+        calls: list[ScriptCall] = []
         for message in batch:
             try:
-                valid.append((message, self.parser(message.body)))
+                calls.append(parser(message.body))
             except InvalidEventError as exc:
                 await self._dead_letter(message, "invalid", str(exc))
-        if not valid:
+            else:
+                messages.append(message)
+        if not calls:
             return
-        results = await self._apply_with_retry([call for _, call in valid])
+        results = await self._apply_with_retry(calls)
         if results is None:
             return  # stopping while Redis is down: leave unacked, the broker redelivers
-        last_ok: AbstractIncomingMessage | None = None
-        for (message, _), result in zip(valid, results, strict=True):
+        last: dict[AbstractChannel, int] = {}  # more than one channel only across a reconnect
+        applied = duplicates = 0
+        for message, result in zip(messages, results, strict=True):
             if isinstance(result, Exception):
                 await self._dead_letter(message, "apply-error", str(result))
+                continue
+            last[message.channel] = _tag(message)
+            if result:
+                applied += 1
             else:
-                last_ok = message
-                (EVENTS_APPLIED if result else EVENTS_DUPLICATE).inc()
-        if last_ok is not None:
+                duplicates += 1
+        EVENTS_APPLIED.inc(applied)
+        EVENTS_DUPLICATE.inc(duplicates)
+        for channel, tag in last.items():
             try:
-                await last_ok.ack(multiple=True)
+                await channel.basic_ack(tag, multiple=True)
             except Exception as exc:  # channel gone: the broker redelivers, the seen markers make that a no-op
                 log.warning("ack failed; messages will be redelivered", error=repr(exc))
 
@@ -177,20 +215,24 @@ class BatchConsumer:
             BATCH_SIZE.observe(len(calls))
             return results
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, detail: str) -> None:
+    async def _dead_letter(self, message: DeliveredMessage, reason: str, detail: str) -> None:
         EVENTS_DEAD.labels(reason).inc()
-        log.warning("message dead-lettered", reason=reason, detail=detail[:300], message_id=message.message_id)
+        log.warning("message dead-lettered", reason=reason, detail=detail[:300],
+                    message_id=message.header.properties.message_id)
         with contextlib.suppress(Exception):
-            await message.reject(requeue=False)
+            await message.channel.basic_reject(_tag(message), requeue=False)
 
     async def stop(self) -> None:
         """Graceful: stop receiving, apply and ack what was received, then close."""
         self._stopping = True
-        if self._queue is not None and self._consumer_tag is not None:
+        if self._consumer is not None:
+            underlay, tag = self._consumer
             with contextlib.suppress(Exception):
-                await self._queue.cancel(self._consumer_tag)
+                await underlay.basic_cancel(tag)
         CONSUMER_ATTACHED.set(0)
         self._wake.set()
+        self._full.set()
+        self._reopened.set()
         if self._tasks:
             run, watch = self._tasks
             watch.cancel()
