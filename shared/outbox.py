@@ -31,7 +31,8 @@ from shared.topology import topology_for
 log = structlog.get_logger(__name__)
 
 OUTBOX_PUBLISHED = Counter("sangkien_outbox_published_total", "Outbox events published", ["service"])
-OUTBOX_BACKLOG = Gauge("sangkien_outbox_backlog", "Outbox events not yet published", ["service"])
+OUTBOX_BACKLOG = Gauge("sangkien_outbox_backlog", "Outbox events not yet published", ["service"],
+                       multiprocess_mode="livemax")
 RELAY_ERRORS = Counter("sangkien_outbox_relay_errors_total", "Relay batches that failed", ["service"])
 
 

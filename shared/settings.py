@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     prefetch: int = Field(256, ge=1, le=10_000, description="Consumer prefetch per worker")
     delivery_limit: int = Field(5, ge=1, le=100, description="Deliveries before a message is dead-lettered")
     tally_workers: int = Field(2, ge=1, le=64, description="Tally workers started by `sangkien up`")
-    tally_batch_size: int = Field(256, ge=1, le=10_000, description="Events applied per Redis round trip")
+    tally_batch_size: int = Field(256, ge=1, le=10_000, description="Most events a worker applies per Redis round "
+                                                                     "trip (also at most half the prefetch)")
     seen_ttl_days: int = Field(400, ge=1, description="How long an applied event id is remembered")
 
     relay_batch_size: int = Field(500, ge=1, le=10_000, description="Outbox rows published per relay batch")

@@ -19,4 +19,5 @@ BATCH_SIZE = Histogram(
 )
 APPLY_RETRIES = Counter("sangkien_tally_apply_retries_total", "Batches retried after a Redis error")
 CONSUMER_ATTACHED = Gauge("sangkien_tally_consumer_attached", "1 while this worker's consumer is attached")
-SSE_CLIENTS = Gauge("sangkien_tally_sse_clients", "Connected Server-Sent-Events clients")
+SSE_CLIENTS = Gauge("sangkien_tally_sse_clients", "Connected Server-Sent-Events clients",
+                    multiprocess_mode="livesum")  # with several API processes: one summed figure
