@@ -211,7 +211,8 @@ async def replay(ctx: Context) -> list[Row]:
     return [Row(
         f"campaign replay: {initiatives:,} initiatives + {votes:,} votes through HTTP, with review at "
         f"{ctx.replay_review_share:.0%} of grassroots unions", seconds, "s",
-        bar="finishes, counts exact, time stated", passed=exact,
+        # Only the full volume meets the bar; a partial replay states its exactness in the notes.
+        bar="finishes, counts exact, time stated", passed=exact if share >= 1.0 else None,
         notes=f"{'full 2021 volume' if share >= 1.0 else f'{share:.1%} of the 2021 volume'}; exit "
               f"{done.returncode}; {tail}",
     )]
