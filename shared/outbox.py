@@ -124,18 +124,23 @@ class OutboxRelay:
 
     async def connect(self) -> AbstractExchange:
         if self._exchange is None:
+            await self.close()  # a half-made connection from a failed attempt would keep reconnecting unseen
             self._connection = await aio_pika.connect_robust(self.settings.amqp_url)
-            channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-            topology = topology_for(self.settings)
-            await topology.declare_all(channel)
-            self._exchange = await channel.get_exchange(topology.exchange_name)
+            try:
+                channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+                topology = topology_for(self.settings)
+                await topology.declare_all(channel)
+                self._exchange = await channel.get_exchange(topology.exchange_name)
+            except BaseException:
+                await self.close()
+                raise
         return self._exchange
 
     async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
-        self._connection = None
-        self._exchange = None
+        connection, self._connection, self._exchange = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # closing a connection to a vanished broker may fail
+                await connection.close()
 
     async def _publish(
         self, exchange: AbstractExchange, rows: Sequence[tuple[int, object, str, bytes, datetime]]

@@ -187,3 +187,18 @@ async def test_backlog_gauge_shows_unpublished_events_while_the_broker_is_unreac
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+async def test_a_refused_declaration_leaves_no_connection_behind(outbox, settings: Settings, rabbit):
+    """A connect attempt that fails after the connection opened closes it: during an outage or a topology
+    conflict every retry would otherwise leave a robust connection reconnecting in the background."""
+    engine, table = outbox
+    channel = await rabbit.channel()
+    events = topology_for(settings).exchange_name
+    await channel.declare_exchange(events, aio_pika.ExchangeType.FANOUT, durable=True)  # the wrong type
+    relay = OutboxRelay(engine=engine, table=table, settings=settings, service="refused")
+    for _ in range(2):
+        with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed):
+            await relay.connect()
+        assert relay._connection is None
+    await (await rabbit.channel()).exchange_delete(events)
