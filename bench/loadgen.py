@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from services.simulator.wire import Connection
+from services.simulator.wire import TRANSPORT_ERRORS, Connection
 
 __all__ = ["Connection", "Result", "closed_loop", "open_loop", "percentile"]
 
@@ -72,7 +72,7 @@ async def closed_loop(
                 sent = time.perf_counter()
                 try:
                     status, _ = await conn.request(method, path, headers, body)
-                except (OSError, asyncio.IncompleteReadError, ValueError):
+                except TRANSPORT_ERRORS:
                     result.errors += 1
                     conn.close()
                     continue
@@ -111,7 +111,7 @@ async def open_loop(
             method, path, headers, body = make(i)
             try:
                 status, _ = await conn.request(method, path, headers, body)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
+            except TRANSPORT_ERRORS:
                 result.errors += 1
                 conn.close()
                 return

@@ -235,4 +235,8 @@ def run_platform(*, tally_workers: int | None = None) -> int:
         return 0
     finally:
         _stop(children)
+        for child in children:  # the workers' metric files are only meaningful while they run
+            metrics_dir = (child.env or {}).get("PROMETHEUS_MULTIPROC_DIR")
+            if metrics_dir:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
         console.print("stopped.")

@@ -16,12 +16,11 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
-from services.simulator.wire import Connection
+from services.simulator.wire import TRANSPORT_ERRORS, Connection
 from shared.auth import Role, issue_token
 from shared.settings import Settings
 
 RETRY_STATUSES = {429, 502, 503, 504}
-TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
 
 
 @lru_cache(maxsize=200_000)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
+# What a request on a Connection raises when the connection broke or the answer was not HTTP.
+TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
 
 class Connection:
     """One keep-alive HTTP/1.1 connection; one request at a time."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from annotated_types import Le, MaxLen
 from pydantic import BaseModel, ValidationError
@@ -29,6 +29,8 @@ from services.submission.domain.initiative import (
 from services.submission.domain.text import fold, nfc
 from shared.events import AuthorCategory, derive_id
 from shared.union_tree import UnionTree
+
+T = TypeVar("T")
 
 IMPORT_AUTHORS = 3
 
@@ -149,6 +151,19 @@ def cell_text(value: Any) -> str:
     text = nfc(str(value))
     # Dropping a control character can leave text that is not NFC; one more pass makes ``nfc`` a no-op on it.
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else nfc(text)
+
+
+def _remembered(verdicts: dict[str, T | str], text: str, parse: Callable[[str], T]) -> T | str:
+    """``parse(text)``, or its error message, remembered per distinct cell text (bounded: 100,000 texts)."""
+    found = verdicts.get(text)
+    if found is None:
+        try:
+            found = parse(text)
+        except ValueError as exc:
+            found = _sentence(str(exc))
+        if len(verdicts) < 100_000:
+            verdicts[text] = found
+    return found
 
 
 def _sentence(message: str) -> str:
@@ -289,26 +304,10 @@ class RowParser:
         return message
 
     def _date(self, text: str) -> date | str:
-        found = self._dates.get(text)
-        if found is None:
-            try:
-                found = _date(text)
-            except ValueError as exc:
-                found = _sentence(str(exc))
-            if len(self._dates) < 100_000:
-                self._dates[text] = found
-        return found
+        return _remembered(self._dates, text, _date)
 
     def _share(self, text: str) -> Decimal | str:
-        found = self._shares.get(text)
-        if found is None:
-            try:
-                found = _share(text)
-            except ValueError as exc:
-                found = _sentence(str(exc))
-            if len(self._shares) < 100_000:
-                self._shares[text] = found
-        return found
+        return _remembered(self._shares, text, _share)
 
     def parse(self, cells: Mapping[str, str]) -> ParsedRow:
         """Validate one row of ``cell_text`` values (a missing key is an empty cell), collecting every error with

@@ -85,12 +85,13 @@ class BallotBox:
             batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
             VOTE_BATCH.observe(len(batch))
             try:
-                answers = await record_votes(self._ctx, [ballot for ballot, _ in batch])
-            except BaseException as exc:  # the whole batch failed (database or Redis away): each caller hears it
+                answers: Sequence[Answer] = await record_votes(self._ctx, [ballot for ballot, _ in batch])
+            except Exception as exc:  # the whole batch failed (database or Redis away): each caller hears it
                 answers = [exc] * len(batch)
-                if not isinstance(exc, Exception):  # cancelled at shutdown: answer, then stop
-                    _answer(batch, answers)
-                    raise
+            except BaseException:  # cancelled at shutdown: so are the callers of this batch
+                for _, future in batch:
+                    future.cancel()
+                raise
             _answer(batch, answers)
 
 
@@ -152,11 +153,12 @@ async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
 
 def _first_hears_created(answers: Sequence[Answer | None], created: set[uuid.UUID]) -> list[Answer]:
     """The first ballot of a newly stored vote hears 201; repeats of it (same batch or later) hear 200."""
+    unheard = set(created)
     out: list[Answer] = []
     for answer in answers:
         assert answer is not None, "every ballot has an answer"
-        if isinstance(answer, VoteOutcome) and answer.vote_id in created:
-            created = created - {answer.vote_id}
+        if isinstance(answer, VoteOutcome) and answer.vote_id in unheard:
+            unheard.discard(answer.vote_id)
             out.append(VoteOutcome(answer.vote_id, answer.initiative_id, answer.campaign_id, already_voted=False))
         else:
             out.append(answer)
