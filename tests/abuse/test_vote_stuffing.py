@@ -31,6 +31,8 @@ async def initiatives(platform: Platform) -> list[str]:
     try:
         await driver.wait_ready()
         created = [await driver.submit_initiative(f"Sáng kiến được bình chọn {n}") for n in range(INITIATIVES)]
+        # Counted before any test takes its baseline (the platform's namespace is fresh: nothing else counts).
+        await driver.wait_counted(baseline={"submitted": 0, "votes": 0})
     finally:
         await driver.aclose()
     assert all(created), "every initiative must be created and submitted"
