@@ -29,6 +29,8 @@ def main(
     replay_scale: Annotated[float, typer.Option(help="Share of the 2021 volume the replay sends")] = 1.0,
     replay_review_share: Annotated[float, typer.Option(
         help="Share of grassroots unions whose reviewers act in the replay")] = 1.0,
+    replay_import_share: Annotated[float, typer.Option(
+        help="Share of the replay's initiatives entered by officers' bulk import")] = 0.8,
     doc_from: Annotated[Path | None, typer.Option(help="Only rewrite docs/BENCHMARKS.md from a results JSON")] = None,
 ) -> None:
     """Measure sangkien on this machine; every figure is printed beside a raw baseline from the same run."""
@@ -52,7 +54,7 @@ def main(
     t0 = time.perf_counter()
     results: list[Row] = []
     context = bench_rows.Context(settings=settings, scale=scale, console=console, replay_scale=replay_scale,
-                                 replay_review_share=replay_review_share)
+                                 replay_review_share=replay_review_share, replay_import_share=replay_import_share)
 
     async def run_all() -> None:
         try:

@@ -7,8 +7,6 @@ import io
 import random
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import aio_pika
@@ -18,9 +16,10 @@ from openpyxl import Workbook
 
 from bench.loadgen import Connection
 from bench.report import Row
-from services.simulator.corpus import initiative_form
+from services.simulator.corpus import import_cells, initiative_form
+from services.simulator.wire import multipart
 from services.submission.adapters.spreadsheet import read_table, to_csv
-from services.submission.domain.import_rows import COLUMNS, IMPORT_AUTHORS
+from services.submission.domain.import_rows import COLUMNS
 from services.tally.adapters.store import TallyStore
 from services.tally.rebuild import rebuild
 from shared.auth import Role
@@ -87,25 +86,15 @@ def _import_rows(
     count: int, fields: dict[str, str], units: list[str], tree_names: dict[str, str], *, first_seq: int,
 ) -> list[list[Any]]:
     rng = random.Random(75 + first_seq)
-    keys = [c.key for c in COLUMNS]
+    benefit = [c.key for c in COLUMNS].index("benefit_vnd")
     rows = []
     for i in range(count):
         unit = units[i % len(units)]
         form = initiative_form(rng, unit_id=unit, unit_name=tree_names[unit], fields=list(fields), seq=first_seq + i)
-        values: dict[str, Any] = {k: form.get(k) for k in keys if k in form}
-        values["field"] = fields[form["field"]]
-        values["confidential"] = "Có" if form["confidential"] else "Không"
-        values["date_first_applied"] = date.fromisoformat(form["date_first_applied"]).strftime("%d/%m/%Y")
-        authors = form["authors"][:IMPORT_AUTHORS]
-        dropped = sum(Decimal(a["share_percent"]) for a in form["authors"][IMPORT_AUTHORS:])
-        for n, author in enumerate(authors, start=1):
-            for part, value in author.items():
-                values[f"author{n}_{part}"] = value
-            values[f"author{n}_date_of_birth"] = date.fromisoformat(author["date_of_birth"]).strftime("%d/%m/%Y")
-        values["author1_share_percent"] = str(Decimal(authors[0]["share_percent"]) + dropped)
+        cells = import_cells(form, fields[form["field"]])
         if i % BAD_EVERY == 5:
-            values["benefit_vnd"] = "mười triệu"  # not a number: reported for this row, the rest go in
-        rows.append([values.get(k) for k in keys])
+            cells[benefit] = "mười triệu"  # not a number: reported for this row, the rest go in
+        rows.append(cells)
     return rows
 
 
@@ -118,13 +107,6 @@ def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _multipart(filename: str, data: bytes, media_type: str) -> tuple[dict[str, str], bytes]:
-    boundary = "sangkienbench7MA4YWxkTrZu0gW"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: {media_type}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body
 
 
 async def _post_import(
@@ -164,8 +146,8 @@ async def bulk_import(ctx: Context) -> list[Row]:
         parse_started = time.perf_counter()
         read_table(data)
         parse_rate = count / (time.perf_counter() - parse_started)
-        headers, body = _multipart(f"sang-kien-{kind}.{kind}", data, media)
-        headers["Authorization"] = officer
+        content_type, body = multipart(f"sang-kien-{kind}.{kind}", data, media)
+        headers = {"Content-Type": content_type, "Authorization": officer}
         path = f"/v1/imports?campaign_id={system.campaign_id}"
         elapsed, report = await _post_import(system.submission_port, path, headers, body)
         again_elapsed, again = await _post_import(system.submission_port, path, headers, body)  # idempotent
@@ -191,7 +173,7 @@ async def replay(ctx: Context) -> list[Row]:
     system = await ctx.platform()
     share = ctx.replay_scale
     initiatives, votes = max(100, int(241_802 * share)), max(1_000, int(2_000_000 * share))
-    review = ["--review-share", str(ctx.replay_review_share)]
+    review = ["--review-share", str(ctx.replay_review_share), "--import-share", str(ctx.replay_import_share)]
     args = ["simulate", "--initiatives", str(initiatives), "--votes", str(votes), "--concurrency", "32",
             "--settle-seconds", "600", *review]
     if share >= 1.0:
@@ -210,7 +192,8 @@ async def replay(ctx: Context) -> list[Row]:
         print(done.stderr[-2000:], file=sys.stderr)
     return [Row(
         f"campaign replay: {initiatives:,} initiatives + {votes:,} votes through HTTP, with review at "
-        f"{ctx.replay_review_share:.0%} of grassroots unions", seconds, "s",
+        f"{ctx.replay_review_share:.0%} of grassroots unions, {ctx.replay_import_share:.0%} of initiatives by "
+        "officers' import", seconds, "s",
         # Only the full volume meets the bar; a partial replay states its exactness in the notes.
         bar="finishes, counts exact, time stated", passed=exact if share >= 1.0 else None,
         notes=f"{'full 2021 volume' if share >= 1.0 else f'{share:.1%} of the 2021 volume'}; exit "

@@ -24,6 +24,7 @@ class Context:
     console: Console
     replay_scale: float = 1.0
     replay_review_share: float = 1.0
+    replay_import_share: float = 0.8
     measured: dict[str, float] = field(default_factory=dict)
     system: System | None = None
 

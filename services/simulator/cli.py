@@ -28,6 +28,9 @@ def simulate(
     review_share: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Share of grassroots unions whose reviewers work through their queue (then upward)",
     )] = 1.0,
+    import_share: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Share of initiatives entered by officers' bulk import (default: the preset's, or 0.5)",
+    )] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=1024, help="HTTP requests in flight")] = 64,
     settle_seconds: Annotated[float, typer.Option(help="How long to wait for the counters to settle")] = 300.0,
     show_all: Annotated[bool, typer.Option(help="Print every comparison, not only the differences")] = False,
@@ -39,6 +42,8 @@ def simulate(
         replace(PRESETS[preset], review=review, review_share=review_share) if preset
         else Volumes(initiatives=initiatives, votes=votes, seed=seed, review=review, review_share=review_share)
     )
+    if import_share is not None:
+        volumes = replace(volumes, import_share=import_share)
     raise typer.Exit(asyncio.run(_run(volumes, concurrency, settle_seconds, show_all)))
 
 
@@ -50,7 +55,8 @@ async def _run(volumes: Volumes, concurrency: int, settle_seconds: float, show_a
         scenario = Scenario(api, tree, volumes)
         review = f"{volumes.review_share:.0%} of grassroots unions" if volumes.review else "no"
         console.print(f"campaign [bold]{scenario.campaign_id}[/bold]: {volumes.initiatives:,} initiatives, "
-                      f"{volumes.votes:,} votes, review: {review}, seed {volumes.seed}")
+                      f"{volumes.votes:,} votes ({volumes.import_share:.0%} of initiatives by officers' import), "
+                      f"review: {review}, seed {volumes.seed}")
         started = time.perf_counter()
         accepted = await scenario.run()
         sent_seconds = time.perf_counter() - started

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
-from services.simulator.wire import TRANSPORT_ERRORS, Connection
+from services.simulator.wire import TRANSPORT_ERRORS, Connection, multipart
 from shared.auth import Role, issue_token
 from shared.settings import Settings
 
@@ -113,13 +113,17 @@ class Api:
     async def call(
         self, service: str, method: str, path: str, *, bearer: str | None = None, json: Any = None,
         params: dict[str, Any] | None = None, headers: dict[str, str] | None = None, ok: tuple[int, ...] = (200, 201),
+        upload: tuple[str, bytes, str] | None = None,
     ) -> Reply:
-        """One request; 429/503 are retried after Retry-After (bounded), other non-``ok`` answers raise."""
+        """One request; 429/503 are retried after Retry-After (bounded), other non-``ok`` answers raise.
+        ``upload`` is a file (name, bytes, media type) sent as multipart/form-data."""
         sent_headers = dict(headers or {})
         if bearer:
             sent_headers["Authorization"] = f"Bearer {bearer}"
         body = b""
-        if json is not None:
+        if upload is not None:
+            sent_headers["Content-Type"], body = multipart(*upload)
+        elif json is not None:
             body = jsonlib.dumps(json, ensure_ascii=False).encode()
             sent_headers["Content-Type"] = "application/json"
         target = f"{path}?{urlencode(params)}" if params else path

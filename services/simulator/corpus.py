@@ -7,8 +7,10 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
+from services.submission.domain.import_rows import COLUMNS, IMPORT_AUTHORS
 from shared.union_tree import UnionTree
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
@@ -138,3 +140,21 @@ def initiative_form(rng: random.Random, *, unit_id: str, unit_name: str, fields:
             for p, share in zip(people, shares(n_authors, rng), strict=True)
         ],
     }
+
+
+def import_cells(form: dict[str, Any], field_label: str) -> list[Any]:
+    """A form as one row of the officers' import template (``COLUMNS`` order), written as an officer would:
+    the field by its label, dates as dd/mm/yyyy, Có/Không. The template holds ``IMPORT_AUTHORS`` authors; the
+    shares of any beyond them go to the first author, so the shares still add up to 100."""
+    values: dict[str, Any] = {c.key: form[c.key] for c in COLUMNS if c.key in form}
+    values["field"] = field_label
+    values["confidential"] = "Có" if form["confidential"] else "Không"
+    values["date_first_applied"] = date.fromisoformat(form["date_first_applied"]).strftime("%d/%m/%Y")
+    authors = form["authors"][:IMPORT_AUTHORS]
+    dropped = sum(Decimal(a["share_percent"]) for a in form["authors"][IMPORT_AUTHORS:])
+    for n, author in enumerate(authors, start=1):
+        for part, value in author.items():
+            values[f"author{n}_{part}"] = value
+        values[f"author{n}_date_of_birth"] = date.fromisoformat(author["date_of_birth"]).strftime("%d/%m/%Y")
+    values["author1_share_percent"] = str(Decimal(authors[0]["share_percent"]) + dropped)
+    return [values.get(c.key) for c in COLUMNS]

@@ -17,6 +17,7 @@ class SentInitiative:
     field: str
     benefit_vnd: int
     submitted: bool = False
+    officer_unit: str | None = None  # entered by this unit's officer (bulk import), who owns it
     withdrawn: bool = False
     votes: int = 0
     recognised_levels: frozenset[int] = frozenset()

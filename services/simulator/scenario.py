@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import random
 import time
 import uuid
@@ -14,14 +16,16 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from services.simulator.client import Api, token
-from services.simulator.corpus import UnitPicker, initiative_form
+from services.simulator.client import Api, SimulationError, token
+from services.simulator.corpus import UnitPicker, import_cells, initiative_form
 from services.simulator.expected import Accepted, SentInitiative
+from services.submission.domain.import_rows import COLUMNS
 from shared.events import derive_id
 from shared.union_tree import UnionTree
 
 VOTES_PER_MEMBER = 4
 MEMBERS_PER_ADDRESS = 40
+IMPORT_FILE_ROWS = 1_000  # an officer's file holds at most this many rows
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,12 @@ class Volumes:
     withdraw_share: float = 0.01
     review: bool = True
     review_share: float = 1.0  # share of grassroots unions whose reviewers work through their queue
+    import_share: float = 0.5  # share of initiatives an upper-grassroots union officer enters by bulk import
 
 
 PRESETS: dict[str, Volumes] = {
-    "2021": Volumes(initiatives=241_802, votes=2_000_000),
+    # 2021: most initiatives were collected on paper forms and entered by union officers
+    "2021": Volumes(initiatives=241_802, votes=2_000_000, import_share=0.8),
     "small": Volumes(initiatives=2_000, votes=20_000),
     "tiny": Volumes(initiatives=200, votes=1_000),
 }
@@ -114,13 +120,24 @@ class Scenario:
 
     # --- initiatives ----------------------------------------------------------------------------------
     async def submit_initiatives(self, bar: Progress) -> None:
+        """Members create and submit their own initiatives; officers import the rest, a file per upper-grassroots
+        union (``import_share``). Both run at the same time, as they would in a campaign."""
         picker = UnitPicker(self.tree)
         fields = [f["code"] for f in self.campaign["fields"]]
-        plan = []
+        by_officer = random.Random(f"{self.volumes.seed}-import")
+        direct: list[tuple[int, str, dict[str, Any]]] = []
+        imported: dict[str, list[tuple[int, str, dict[str, Any]]]] = defaultdict(list)
         for seq in range(self.volumes.initiatives):
             unit = picker.pick(self.rng)
             form = initiative_form(self.rng, unit_id=unit, unit_name=self.tree.get(unit).name, fields=fields, seq=seq)
-            plan.append((seq, unit, form))
+            if by_officer.random() < self.volumes.import_share:
+                imported[self.tree.path(unit)[-2]].append((seq, unit, form))
+            else:
+                direct.append((seq, unit, form))
+        files = [
+            (officer_unit, rows[i:i + IMPORT_FILE_ROWS])
+            for officer_unit, rows in sorted(imported.items()) for i in range(0, len(rows), IMPORT_FILE_ROWS)
+        ]
 
         async def one(item: tuple[int, str, dict[str, Any]]) -> None:
             seq, unit, form = item
@@ -137,7 +154,39 @@ class Scenario:
             await self.api.call("submission", "POST", f"/v1/initiatives/{initiative_id}/submit", bearer=bearer)
             sent.submitted = True
 
-        await run_all(plan, one, bar, "Gửi sáng kiến / submitting initiatives", workers=self.api.concurrency)
+        rows_task = bar.add_task("Nhập hàng loạt / officers' bulk files (rows)", total=sum(len(r) for _, r in files))
+
+        async def upload(item: tuple[str, list[tuple[int, str, dict[str, Any]]]]) -> None:
+            officer_unit, rows = item
+            await self.import_file(officer_unit, rows)
+            bar.advance(rows_task, len(rows))
+
+        await asyncio.gather(
+            run_all(direct, one, bar, "Gửi sáng kiến / submitting initiatives", workers=self.api.concurrency),
+            run_all(files, upload, bar, "Tệp nhập / import files", workers=2),
+        )
+
+    async def import_file(self, officer_unit: str, rows: list[tuple[int, str, dict[str, Any]]]) -> None:
+        """One officer's CSV file; the report names the initiative of every row (a resent file finds them)."""
+        labels = {f["code"]: f["label"] for f in self.campaign["fields"]}
+        out = io.StringIO(newline="")
+        writer = csv.writer(out)
+        writer.writerow([c.header for c in COLUMNS])
+        writer.writerows(import_cells(form, labels[form["field"]]) for _, _, form in rows)
+        officer = f"can-bo-{officer_unit}"
+        first = rows[0][0]
+        report = (await self.api.call(
+            "submission", "POST", "/v1/imports", bearer=token(officer, "officer", officer_unit),
+            params={"campaign_id": self.campaign_id},
+            upload=(f"sang-kien-{officer_unit}-{first}.csv", ("\ufeff" + out.getvalue()).encode(), "text/csv"),
+        )).json()
+        if report["invalid"] or report["created_status"] != "submitted" or len(report["rows"]) != len(rows):
+            raise SimulationError(f"import of {len(rows)} rows for {officer_unit}: {report['invalid']} invalid, "
+                                  f"status {report['created_status']}: {report['errors'][:3]}")
+        for line, (_, unit, form) in zip(report["rows"], rows, strict=True):
+            sent = SentInitiative(line["initiative_id"], officer, self.tree.path(unit), form["field"],
+                                  form["benefit_vnd"], submitted=True, officer_unit=officer_unit)
+            self.accepted.initiatives[line["initiative_id"]] = sent
 
     # --- votes ----------------------------------------------------------------------------------------
     async def cast_votes(self, bar: Progress) -> None:
@@ -175,9 +224,10 @@ class Scenario:
 
         async def one(initiative_id: str) -> None:
             sent = self.accepted.initiatives[initiative_id]
+            owner = (token(sent.owner, "officer", sent.officer_unit) if sent.officer_unit
+                     else token(sent.owner, "member", sent.unit_path[-1]))
             await self.api.call(
-                "submission", "POST", f"/v1/initiatives/{initiative_id}/withdraw",
-                bearer=token(sent.owner, "member", sent.unit_path[-1]),
+                "submission", "POST", f"/v1/initiatives/{initiative_id}/withdraw", bearer=owner,
                 json={"reason": "Tác giả rút để hoàn thiện thêm giải pháp"},
             )
             sent.withdrawn = True

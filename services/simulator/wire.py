@@ -13,6 +13,14 @@ import asyncio
 TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
 
 
+def multipart(filename: str, data: bytes, media_type: str, *, name: str = "file") -> tuple[str, bytes]:
+    """One file as a multipart/form-data body: (Content-Type header value, body)."""
+    boundary = "sangkien7MA4YWxkTrZu0gW"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {media_type}\r\n\r\n").encode()
+    return f"multipart/form-data; boundary={boundary}", head + data + f"\r\n--{boundary}--\r\n".encode()
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection; one request at a time."""
 

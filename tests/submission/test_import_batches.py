@@ -80,6 +80,11 @@ async def test_batches_of_invalid_duplicate_present_and_new_rows_count_and_publi
         {"row": 22, "column": "", "message": "Trùng nội dung với dòng 7"},
     ]
     assert (report["rows_total"], report["invalid"], report["already_present"], report["created"]) == (25, 5, 7, 13)
+    listed = {r["row"]: (r["initiative_id"], r["created"]) for r in report["rows"]}
+    assert sorted(listed) == sorted(set(range(2, 27)) - {5, 11, 14, 18, 22})  # every valid row, once, in file order
+    assert [r["row"] for r in report["rows"]] == sorted(listed)
+    assert {row for row, (_, created) in listed.items() if not created} == set(range(2, 10)) - {5}  # first upload's
+    assert {i for i, _ in listed.values()} >= {r["initiative_id"] for r in first["rows"]}
 
     async with h.context.engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(initiatives)) == 20
@@ -94,12 +99,16 @@ async def test_batches_of_invalid_duplicate_present_and_new_rows_count_and_publi
     assert (batch.rows_total, batch.rows_created, batch.rows_invalid) == (25, 13, 5)
     assert len(events) == 20 and {t for t, _ in events} == {"initiative.submitted"}  # one per created initiative
     payloads = [orjson.loads(p) for _, p in events]
-    assert {uuid.UUID(p["initiative_id"]) for p in payloads} == stored
+    assert {uuid.UUID(p["initiative_id"]) for p in payloads} == stored == {uuid.UUID(i) for i, _ in listed.values()}
     assert sum(p["confidential"] for p in payloads) == 1
     assert not any(SECRET_DETAILS in bytes(p).decode() for _, p in events)
 
     again = await post_import(h, csv_of(rows), "dot-3.csv")
     assert (again["created"], again["already_present"], again["invalid"]) == (0, 20, 5)
+    assert [(r["row"], r["initiative_id"]) for r in again["rows"]] == [
+        (r["row"], r["initiative_id"]) for r in report["rows"]
+    ]
+    assert not any(r["created"] for r in again["rows"])
 
 
 async def test_a_file_that_breaks_mid_way_writes_nothing(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,6 +43,7 @@ class ImportRecord:
     """One valid row, ready to write: its initiative, authors and creation event as column-ordered tuples."""
 
     id: uuid.UUID
+    row: int  # the row number as the spreadsheet shows it
     initiative: tuple[Any, ...]
     authors: tuple[tuple[Any, ...], ...]
     event: tuple[Any, ...]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from services.submission.adapters.spreadsheet import template_csv, template_xlsx
 from services.submission.api.deps import Ctx, OfficerPrincipal
-from services.submission.api.schemas import ImportReportOut, RowErrorOut
+from services.submission.api.schemas import ImportedRowOut, ImportReportOut, RowErrorOut
 from services.submission.domain.campaign import CAMPAIGN_ID_PATTERN
 from services.submission.domain.errors import FileTooLargeError
 from services.submission.handlers.imports import import_initiatives
@@ -39,6 +39,7 @@ async def upload_import(
         batch_id=report.batch_id, campaign_id=report.campaign_id, rows_total=report.rows_total,
         created=report.created, already_present=report.already_present, invalid=report.invalid,
         created_status=report.created_status, errors=[RowErrorOut(**asdict(e)) for e in report.errors],
+        rows=[ImportedRowOut(**asdict(r)) for r in report.rows],
     )
 
 

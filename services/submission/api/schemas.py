@@ -79,6 +79,12 @@ class RowErrorOut(BaseModel):
     message: str
 
 
+class ImportedRowOut(BaseModel):
+    row: int = Field(description="Số dòng trong tệp / row number as the spreadsheet shows it")
+    initiative_id: uuid.UUID
+    created: bool = Field(description="false: the same row was imported before; this is that initiative")
+
+
 class ImportReportOut(BaseModel):
     batch_id: uuid.UUID
     campaign_id: str
@@ -88,3 +94,4 @@ class ImportReportOut(BaseModel):
     invalid: int
     created_status: InitiativeStatus = Field(description="submitted while the window is open, else draft")
     errors: list[RowErrorOut]
+    rows: list[ImportedRowOut] = Field(description="Every valid row and the initiative it created or found")

@@ -53,6 +53,15 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class ImportedRow:
+    """A valid row and the initiative it is: created by this upload, or already present from an earlier one."""
+
+    row: int
+    initiative_id: uuid.UUID
+    created: bool
+
+
 @dataclass
 class ImportReport:
     batch_id: uuid.UUID
@@ -63,6 +72,7 @@ class ImportReport:
     invalid: int
     created_status: InitiativeStatus
     errors: list[RowError] = field(default_factory=list)
+    rows: list[ImportedRow] = field(default_factory=list)
 
 
 class _Preparer:
@@ -129,7 +139,7 @@ class _Preparer:
             submitted_at=now if self._status is InitiativeStatus.SUBMITTED else None,
         )
         return ImportRecord(
-            id=initiative_id,
+            id=initiative_id, row=number,
             initiative=initiative_record(item, import_batch_id=self._batch_id, title_folded=fold_title(content.title)),
             authors=author_records(item),
             event=event_record(initiative_event(self._kind, item)),
@@ -145,7 +155,7 @@ async def import_initiatives(
     status = InitiativeStatus.SUBMITTED if campaign.submission_window.contains(now) else InitiativeStatus.DRAFT
     batch_id = uuid.uuid4()
     loop = asyncio.get_running_loop()
-    created = 0
+    rows: list[ImportedRow] = []
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
     try:
         preparer = await loop.run_in_executor(worker, lambda: _Preparer(  # an unreadable file fails here, before SQL
@@ -162,10 +172,12 @@ async def import_initiatives(
             try:
                 while (records := await pending) is not None:
                     pending = loop.run_in_executor(worker, preparer.next_batch)  # next batch while this one is written
-                    created += len(await write_batch(session, records))
+                    new = await write_batch(session, records)
+                    rows.extend(ImportedRow(r.row, r.id, r.id in new) for r in records)
             finally:
                 with contextlib.suppress(Exception):  # after a failed write: let the worker finish its batch
                     await pending
+            created = sum(1 for r in rows if r.created)
             invalid_rows = len({e.row for e in preparer.errors})
             await session.execute(update(import_batches).where(import_batches.c.id == batch_id).values(
                 rows_total=preparer.rows_total, rows_created=created, rows_invalid=invalid_rows,
@@ -177,5 +189,5 @@ async def import_initiatives(
     return ImportReport(
         batch_id=batch_id, campaign_id=campaign_id, rows_total=preparer.rows_total, created=created,
         already_present=preparer.valid - created, invalid=invalid_rows, created_status=status,
-        errors=preparer.errors,
+        errors=preparer.errors, rows=rows,
     )
