@@ -68,7 +68,7 @@ async def raw_baselines(ctx: Context) -> list[Row]:
 
 
 def registry() -> dict[str, Callable[[Context], Awaitable[list[Row]]]]:
-    from bench import data_rows, http_rows, sse, tally_rows
+    from bench import awards_rows, data_rows, http_rows, sse, tally_rows
 
     return {
         "baselines": raw_baselines,
@@ -78,6 +78,7 @@ def registry() -> dict[str, Callable[[Context], Awaitable[list[Row]]]]:
         "dashboard": http_rows.dashboard,
         "sse": sse.sse,
         "import": data_rows.bulk_import,
+        "awards-intake": awards_rows.awards_intake,
         "rebuild": data_rows.rebuild_rate,  # after import: the feeds then hold every row's events
         "peer": tally_rows.peer,
         "replay": data_rows.replay,

@@ -1,35 +1,53 @@
 """The RabbitMQ consumer of the awards service (FastStream 0.7), started and stopped by the app's lifespan.
 
 Messages on ``<ns>.awards`` are parsed with ``shared.events.parse_event``; an invalid one is rejected
-and so dead-lettered at once. A valid one is applied in one transaction (idempotent by event id and by
-version); a transient failure is requeued, and the queue's delivery limit dead-letters a message that
-keeps failing.
+and so dead-lettered at once. Valid ones are applied by group commit: the messages in hand (up to the
+prefetch) go into one transaction (idempotent by event id and by version) and are acked after it commits.
+A batch that keeps failing is retried one event at a time, so only the failing event's message is requeued;
+the queue's delivery limit dead-letters a message that keeps failing.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import aio_pika
 import structlog
 from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
-from prometheus_client import Counter
-from sqlalchemy.exc import IntegrityError
+from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.awards.domain.errors import ConcurrentChangeError
-from services.awards.handlers.intake import handle_event
+from services.awards.handlers.intake import handle_event, handle_events
 from shared.events import EventBase, InvalidEventError, parse_event
+from shared.group_commit import GroupCommit
 from shared.settings import Settings
 from shared.topology import topology_for
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 CONSUMED = Counter("sangkien_awards_events_consumed_total", "Events consumed by awards", ["outcome"])
+INTAKE_BATCH = Histogram(
+    "sangkien_awards_intake_batch_size", "Events applied together in one awards transaction",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
 RETRIES_IN_PROCESS = 5
 REQUEUE_PAUSE_SECONDS = 0.5
+MAX_BATCH = 200
+BATCHES_IN_FLIGHT = 2
+RACE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure: the other side went first
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError | ConcurrentChangeError):
+        return True
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
 
 
 class AwardsConsumer:
@@ -50,6 +68,9 @@ class AwardsConsumer:
             description="Campaign and initiative events that open and move review cases",
         )
         self.subscriber(self.on_message)
+        self.intake: GroupCommit[EventBase, bool] = GroupCommit(
+            self.apply_batch, max_batch=MAX_BATCH, in_flight=BATCHES_IN_FLIGHT, sizes=INTAKE_BATCH,
+        )
 
     async def declare(self) -> None:
         """Declare the queue with all its bindings and its dead-letter queue (FastStream binds one key)."""
@@ -78,7 +99,7 @@ class AwardsConsumer:
             await message.reject(requeue=False)
             return
         try:
-            applied = await self.apply(event)
+            applied = await self.intake.submit(event)
         except Exception as exc:
             CONSUMED.labels("failed").inc()
             log.warning("awards: event failed; requeued", event_id=str(event.event_id), error=repr(exc))
@@ -88,14 +109,34 @@ class AwardsConsumer:
         CONSUMED.labels("applied" if applied else "duplicate").inc()
         await message.ack()
 
+    async def apply_batch(self, events: list[EventBase]) -> list[bool | BaseException]:
+        """The batch in one transaction; if that keeps failing, each event on its own with its own outcome."""
+        try:
+            return list(await self._retrying(lambda session: handle_events(session, events)))
+        except Exception as exc:
+            if len(events) == 1:
+                return [exc]
+            log.warning("awards: batch failed; applying its events one by one", events=len(events), error=repr(exc))
+        outcomes: list[bool | BaseException] = []
+        for event in events:
+            try:
+                outcomes.append(await self.apply(event))
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
     async def apply(self, event: EventBase) -> bool:
-        """Apply in one transaction; a race with a concurrent delivery of the same initiative is retried."""
+        """One event in one transaction."""
+        return await self._retrying(lambda session: handle_event(session, event))
+
+    async def _retrying(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``work`` in a transaction; a race with a concurrent delivery of the same initiative is retried."""
         for attempt in range(RETRIES_IN_PROCESS):
             try:
                 async with self.sessions() as session, session.begin():
-                    return await handle_event(session, event)
-            except (IntegrityError, ConcurrentChangeError):
-                if attempt == RETRIES_IN_PROCESS - 1:
+                    return await work(session)
+            except Exception as exc:
+                if attempt == RETRIES_IN_PROCESS - 1 or not _lost_a_race(exc):
                     raise
                 await asyncio.sleep(0.01 * (attempt + 1))
-        return False
+        raise AssertionError("unreachable")

@@ -75,12 +75,17 @@ async def load_case_for_initiative(session: AsyncSession, initiative_id: uuid.UU
     return case_from_row(row) if row else None
 
 
+def case_row(case: ReviewCase, now: datetime) -> dict[str, Any]:
+    """A new case as its ``review_cases`` row."""
+    return {
+        "case_id": case.case_id, "initiative_id": case.initiative_id, "campaign_id": case.campaign_id,
+        "unit_path": list(case.unit_path), "grassroots_unit_id": case.unit_path[-1], "opened_at": now,
+        "updated_at": now, **_case_values(case),
+    }
+
+
 async def insert_case(session: AsyncSession, case: ReviewCase, now: datetime) -> None:
-    await session.execute(review_cases.insert().values(
-        case_id=case.case_id, initiative_id=case.initiative_id, campaign_id=case.campaign_id,
-        unit_path=list(case.unit_path), grassroots_unit_id=case.unit_path[-1], opened_at=now, updated_at=now,
-        **_case_values(case),
-    ))
+    await session.execute(review_cases.insert().values(**case_row(case, now)))
 
 
 async def save_case(session: AsyncSession, before: ReviewCase, after: ReviewCase, now: datetime) -> None:
@@ -182,13 +187,22 @@ async def add_nomination(session: AsyncSession, **values: Any) -> None:
     await session.execute(nominations.insert().values(**values))
 
 
+def audit_row(
+    *, case_id: uuid.UUID, unit_id: str, actor: str, role: str, action: str, at: datetime,
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One ``audit_log`` row."""
+    return {"case_id": case_id, "unit_id": unit_id, "actor": actor, "role": role, "action": action, "at": at,
+            "before": before, "after": after}
+
+
 async def add_audit(
     session: AsyncSession, *, case_id: uuid.UUID, unit_id: str, actor: str, role: str, action: str, at: datetime,
     before: dict[str, Any] | None, after: dict[str, Any] | None,
 ) -> None:
-    await session.execute(audit_log.insert().values(
+    await session.execute(audit_log.insert().values(**audit_row(
         case_id=case_id, unit_id=unit_id, actor=actor, role=role, action=action, at=at, before=before, after=after,
-    ))
+    )))
 
 
 def award_json(row: Row[Any] | dict[str, Any] | None) -> dict[str, Any] | None:

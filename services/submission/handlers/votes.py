@@ -8,7 +8,6 @@ transactions into a few dozen larger ones; alone, a vote waits for nobody.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from services.submission.bootstrap import Context
 from services.submission.domain.errors import AlreadyWithdrawnError, InitiativeNotFoundError, NotSubmittedError
 from services.submission.domain.initiative import ensure_in_window
 from shared.events import InitiativeStatus, VoteCast, utc_now, vote_id_for
+from shared.group_commit import GroupCommit
 from shared.outbox import add_events
 from shared.problems import Problem
 
@@ -56,53 +56,19 @@ class VoteOutcome:
 Answer = VoteOutcome | BaseException
 
 
-class BallotBox:
-    """Collects the votes that arrive while earlier batches are being stored.
-
-    Up to ``in_flight`` drain tasks each take everything waiting (up to ``max_batch``), so batches grow with the
-    load by themselves: there is no timer and no added latency when votes are rare, and while one batch waits
-    for its commit the next ones are already on their way (the database groups their commits).
-    """
+class BallotBox(GroupCommit[Ballot, VoteOutcome]):
+    """Collects the votes that arrive while earlier batches are being stored (``shared.group_commit``):
+    batches grow with the load, a lone vote waits for nobody, and several batches are in flight at once
+    (the database groups their commits)."""
 
     def __init__(self, ctx: Context, *, max_batch: int = MAX_BATCH, in_flight: int = BATCHES_IN_FLIGHT) -> None:
-        self._ctx = ctx
-        self._max_batch = max_batch
-        self._in_flight = in_flight
-        self._waiting: list[tuple[Ballot, asyncio.Future[VoteOutcome]]] = []
-        self._drains: set[asyncio.Task[None]] = set()
+        async def record(ballots: list[Ballot]) -> list[Answer]:
+            return await record_votes(ctx, ballots)
+
+        super().__init__(record, max_batch=max_batch, in_flight=in_flight, sizes=VOTE_BATCH)
 
     async def cast(self, ballot: Ballot) -> VoteOutcome:
-        future: asyncio.Future[VoteOutcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append((ballot, future))
-        if len(self._drains) < self._in_flight:
-            task = asyncio.create_task(self._drain())
-            self._drains.add(task)
-            task.add_done_callback(self._drains.discard)
-        return await future
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:self._max_batch], self._waiting[self._max_batch:]
-            VOTE_BATCH.observe(len(batch))
-            try:
-                answers: Sequence[Answer] = await record_votes(self._ctx, [ballot for ballot, _ in batch])
-            except Exception as exc:  # the whole batch failed (database or Redis away): each caller hears it
-                answers = [exc] * len(batch)
-            except BaseException:  # cancelled at shutdown: so are the callers of this batch
-                for _, future in batch:
-                    future.cancel()
-                raise
-            _answer(batch, answers)
-
-
-def _answer(batch: Sequence[tuple[Ballot, asyncio.Future[VoteOutcome]]], answers: Sequence[Answer]) -> None:
-    for (_, future), answer in zip(batch, answers, strict=True):
-        if future.done():  # the caller went away (client disconnected); its vote stands if it was stored
-            continue
-        if isinstance(answer, BaseException):
-            future.set_exception(answer)
-        else:
-            future.set_result(answer)
+        return await self.submit(ballot)
 
 
 async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
