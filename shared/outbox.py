@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from shared.db import BigIntKey
 from shared.events import EventBase, dump_event, utc_now
 from shared.settings import Settings
-from shared.topology import topology_for
+from shared.topology import connect_robust, topology_for
 
 log = structlog.get_logger(__name__)
 
@@ -125,7 +125,7 @@ class OutboxRelay:
     async def connect(self) -> AbstractExchange:
         if self._exchange is None:
             await self.close()  # a half-made connection from a failed attempt would keep reconnecting unseen
-            self._connection = await aio_pika.connect_robust(self.settings.amqp_url)
+            self._connection = await connect_robust(self.settings.amqp_url)
             try:
                 channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
                 topology = topology_for(self.settings)

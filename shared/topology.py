@@ -7,11 +7,13 @@ Names are prefixed with the settings' ``namespace`` so that several test runs ca
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue, AbstractRobustConnection
+from aio_pika.connection import make_url
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
 from shared.settings import Settings
@@ -149,3 +151,17 @@ async def declare_everything(settings: Settings) -> None:
     async with connection:
         channel = await connection.channel()
         await topology_for(settings).declare_all(channel)
+
+
+async def connect_robust(url: str) -> AbstractRobustConnection:
+    """``aio_pika.connect_robust`` that closes its connection object when connecting fails: aio-pika drops it
+    unclosed, and each failed attempt during a broker outage surfaced later as "RobustConnection.close was never
+    awaited" when the object was collected."""
+    connection = aio_pika.RobustConnection(make_url(url))
+    try:
+        await connection.connect()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await connection.close()
+        raise
+    return connection

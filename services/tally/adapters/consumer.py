@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from aiormq.abc import AbstractChannel, DeliveredMessage
@@ -41,7 +40,7 @@ from services.tally.metrics import (
 )
 from shared.events import InvalidEventError, parse_event
 from shared.settings import Settings
-from shared.topology import topology_for
+from shared.topology import connect_robust, topology_for
 
 log = structlog.get_logger(__name__)
 WATCH_SECONDS = 2.0
@@ -88,7 +87,7 @@ class BatchConsumer:
 
     async def start(self) -> None:
         await self.store.ensure_generation()
-        self._connection = await aio_pika.connect_robust(self.settings.amqp_url)
+        self._connection = await connect_robust(self.settings.amqp_url)
         channel = await self._connection.channel()
         assert isinstance(channel, AbstractRobustChannel)
         await channel.set_qos(prefetch_count=self.settings.prefetch)
