@@ -22,6 +22,11 @@ VOTE_INITIATIVES = 200
 VOTE_CONNECTIONS = 256
 # Connections for submissions: each request holds a pooled database connection while it runs.
 SUBMIT_CONNECTIONS = 32
+# Open-loop latency rows: the offered rates of QUALITY.md, and how much of it the platform must answer for its
+# latency to count as met (below that, answers queue and the member waits however fast the counters follow).
+VISIBLE_RATE = 1_000  # votes/s
+SUBMIT_RATE = 300  # submissions/s
+KEPT_UP = 0.95
 
 
 class VisibilityClock:
@@ -89,7 +94,7 @@ async def votes(ctx: Context) -> list[Row]:
         if status == 201:
             clock.accepted[system.vote_target(first + i)[1]].append(done)
 
-    opened = await open_loop(host, port, make, rate=1_000, count=count, on_done=on_done,
+    opened = await open_loop(host, port, make, rate=VISIBLE_RATE, count=count, on_done=on_done,
                              max_connections=VOTE_CONNECTIONS)
     deadline = time.perf_counter() + 120
     while clock.pending() and time.perf_counter() < deadline:  # noqa: ASYNC110 (waiting on the poller's samples)
@@ -100,6 +105,7 @@ async def votes(ctx: Context) -> list[Row]:
     p50, p99 = percentile(lags, 50), percentile(lags, 99)
     http_p99 = percentile(opened.latencies, 99)
     offered = count / opened.seconds
+    kept_up = offered >= KEPT_UP * VISIBLE_RATE
     return [
         Row(f"votes end to end: sustained accepted votes/s (closed loop, {VOTE_CONNECTIONS} connections)", rate,
             "votes/s",
@@ -111,8 +117,10 @@ async def votes(ctx: Context) -> list[Row]:
                   f"(national votes before: {total:,}).",
             extra={"accepted": accepted, "seconds": closed.seconds}),
         Row("votes end to end: p99 vote-to-visible at 1,000 votes/s offered (open loop)", p99 * 1000, "ms",
-            bar="p99 ≤ 1,000 ms", passed=p99 <= 1.0 and not clock.pending(),
-            notes=f"offered {offered:,.0f}/s, {opened.count(201):,} accepted, statuses "
+            bar="p99 ≤ 1,000 ms, at the offered rate", passed=p99 <= 1.0 and not clock.pending() and kept_up,
+            notes=("" if kept_up else f"NOT MET: the platform answered {offered:,.0f} of the {VISIBLE_RATE:,} votes/s "
+                   "offered, so answers queued (HTTP p99 below); ")
+                  + f"offered {offered:,.0f}/s, {opened.count(201):,} accepted, statuses "
                   f"{dict(sorted(opened.statuses.items()))}, {opened.errors} errors; vote-to-visible p50 "
                   f"{p50 * 1000:.0f} ms, max {max(lags, default=0) * 1000:.0f} ms; HTTP answer p99 "
                   f"{http_p99 * 1000:.0f} ms from the scheduled send time; {clock.pending()} votes never visible.",
@@ -182,7 +190,7 @@ async def submissions(ctx: Context) -> list[Row]:
     start = time.perf_counter()
     tasks = []
     for i in range(count):
-        due = start + i / 300
+        due = start + i / SUBMIT_RATE
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         tasks.append(asyncio.create_task(one(due)))
     await asyncio.gather(*tasks)
@@ -194,6 +202,8 @@ async def submissions(ctx: Context) -> list[Row]:
     lags = [max(0.0, s - a) for a, s in zip(sorted(answered), seen, strict=False)]
     p99 = percentile(lags, 99)
     missing = len(answered) - len(seen)
+    achieved = len(answered) / max(1e-9, max(answered, default=start) - start)
+    kept_up = achieved >= KEPT_UP * SUBMIT_RATE
     return [
         Row(f"submissions end to end: create + submit/s (closed loop, {SUBMIT_CONNECTIONS} connections)", rate,
             "initiatives/s",
@@ -201,8 +211,10 @@ async def submissions(ctx: Context) -> list[Row]:
             notes=f"{done:,} initiatives created and submitted in {elapsed:.1f} s (2 HTTP requests each, "
                   "realistic Vietnamese forms from services/simulator/corpus.py)."),
         Row("submissions end to end: p99 submit-to-visible in unit counts at 300/s (open loop)", p99 * 1000, "ms",
-            bar="p99 ≤ 1,000 ms", passed=p99 <= 1.0 and missing == 0,
-            notes=f"{len(answered):,} submitted, statuses {dict(sorted(statuses.items()))}; p50 "
+            bar="p99 ≤ 1,000 ms, at the offered rate", passed=p99 <= 1.0 and missing == 0 and kept_up,
+            notes=("" if kept_up else f"NOT MET: the platform answered {achieved:,.0f} of the {SUBMIT_RATE} "
+                   "submissions/s offered, so answers queued (HTTP p99 below); ")
+                  + f"{len(answered):,} submitted at {achieved:,.1f}/s, statuses {dict(sorted(statuses.items()))}; p50 "
                   f"{percentile(lags, 50) * 1000:.0f} ms; HTTP (create+submit) p99 "
                   f"{percentile(http, 99) * 1000:.0f} ms from the scheduled time; {missing} never visible."),
     ]
