@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aio_pika
@@ -14,40 +11,16 @@ from sqlalchemy import func, select
 
 from bench.report import Row
 from bench.system import create_databases, drop_databases
+from bench.tally_rows import campaign_events, prefill
+from services.awards.adapters import consumer as consumer_module
 from services.awards.adapters.tables import review_cases
 from services.awards.bootstrap import AwardsService
-from services.simulator.corpus import UnitPicker
-from shared.events import AuthorCategory, CampaignConfigured, EventBase, InitiativeSubmitted, dump_event
-from shared.group_commit import GroupCommit
 from shared.settings import Settings
 from shared.topology import topology_for
 from shared.union_tree import get_tree
 
 if TYPE_CHECKING:
     from bench.rows import Context
-
-
-def _events(campaign_id: str, count: int) -> list[EventBase]:
-    """The campaign and ``count`` submitted initiatives over the real tree with the 2021 skew."""
-    now = datetime.now(UTC)
-    tree, rng = get_tree(), random.Random(13)
-    picker = UnitPicker(tree)
-    events: list[EventBase] = [CampaignConfigured.make(
-        campaign_id=campaign_id, version=1, name="75 nghìn sáng kiến vượt khó, phát triển", target=75_000,
-        submission_opens_at=now - timedelta(days=1), submission_closes_at=now + timedelta(days=30),
-        voting_opens_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=30),
-        national_selection_opens_at=None, fields=("ATVSLĐ", "Sản xuất kinh doanh"),
-    )]
-    for seq in range(count):
-        benefit = int(rng.lognormvariate(17.2, 1.3)) // 100_000 * 100_000
-        events.append(InitiativeSubmitted.make(
-            campaign_id=campaign_id, initiative_id=uuid.uuid4(), version=2, status="submitted",
-            unit_path=tree.path(picker.pick(rng)), field="Sản xuất kinh doanh",
-            title=f"Cải tiến quy trình kiểm tra an toàn điện tại phân xưởng (số {seq})",
-            effectiveness_summary="Làm lợi khoảng 41.300.000 đồng mỗi năm", benefit_vnd=benefit, submitted_at=now,
-            author_categories=(AuthorCategory.WORKER,), record_complete=True,
-        ))
-    return events
 
 
 async def _intake_rate(settings: Settings, count: int, *, batched: bool) -> float:
@@ -57,24 +30,15 @@ async def _intake_rate(settings: Settings, count: int, *, batched: bool) -> floa
     settings = settings.model_copy(update={"awards_db_url": awards_url, "run_relay": False})
     topology = topology_for(settings)
     service = AwardsService(settings)
-    connection = await aio_pika.connect(settings.amqp_url)
+    batching = consumer_module.MAX_BATCH, consumer_module.BATCHES_IN_FLIGHT
     try:
-        channel = await connection.channel(publisher_confirms=True)
-        await topology.declare_queue(channel, topology.awards)
-        exchange, _ = await topology.declare_exchanges(channel)
-        events = _events(f"bench-intake-{settings.namespace}", count)
-        for start in range(0, len(events), 500):
-            await asyncio.gather(*(
-                exchange.publish(aio_pika.Message(dump_event(e), message_id=str(e.event_id),
-                                                  delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=e.type)
-                for e in events[start:start + 500]
-            ))
+        events = campaign_events(get_tree(), f"bench-intake-{settings.namespace}", count, 0)
+        await prefill(settings, events)  # the awards queue (and tally's) now hold them, as the relay sends them
         await service.migrate()
+        if not batched:  # the earlier intake: each delivered message its own transaction, all of them at once
+            consumer_module.MAX_BATCH, consumer_module.BATCHES_IN_FLIGHT = 1, settings.prefetch
         started = time.perf_counter()
         await service.start()
-        if not batched and service.consumer is not None:  # the earlier intake: each event its own transaction
-            consumer = service.consumer
-            consumer.intake = GroupCommit(consumer.apply_batch, max_batch=1, in_flight=settings.prefetch)
         while True:
             async with service.engine.connect() as conn:
                 opened = await conn.scalar(select(func.count()).select_from(review_cases))
@@ -83,12 +47,14 @@ async def _intake_rate(settings: Settings, count: int, *, batched: bool) -> floa
             await asyncio.sleep(0.05)
         return len(events) / (time.perf_counter() - started)
     finally:
+        consumer_module.MAX_BATCH, consumer_module.BATCHES_IN_FLIGHT = batching
         await service.stop()
-        channel = await connection.channel()
-        for spec in topology.queues:
-            await channel.queue_delete(spec.name)
-            await channel.queue_delete(spec.dead_letter_name)
-        await connection.close()
+        connection = await aio_pika.connect(settings.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            for spec in topology.queues:
+                await channel.queue_delete(spec.name)
+                await channel.queue_delete(spec.dead_letter_name)
         await drop_databases(prefix)
 
 

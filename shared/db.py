@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # An autoincrementing 64-bit key that SQLite also accepts as its rowid alias.
@@ -95,3 +96,9 @@ def run_migrations_online(target_metadata: Any) -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a database error (asyncpg names it ``sqlstate``, psycopg ``pgcode``); None elsewhere."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code if isinstance(code, str) else None

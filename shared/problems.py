@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import sqlstate
+
 log = structlog.get_logger(__name__)
 PROBLEM_BASE = "https://sangkien.vn/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -105,8 +107,8 @@ def database_is_away(exc: sqlalchemy.exc.DBAPIError) -> bool:
     """True for errors a retry can cure: a dropped connection, a full server, a server shutting down."""
     if exc.connection_invalidated:
         return True
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return isinstance(code, str) and code.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+    code = sqlstate(exc)
+    return code is not None and code.startswith(TRANSIENT_SQLSTATE_PREFIXES)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -46,12 +46,12 @@ def rich_history(seed: int = 3) -> list[Any]:
     return events
 
 
-async def dump_generation(client: aioredis.Redis, prefix: str) -> dict[str, Any]:
-    """Every key of a generation (seen markers and the days index aside) with its value."""
+async def dump_generation(client: aioredis.Redis, prefix: str, *, days_index: bool = False) -> dict[str, Any]:
+    """Every key of a generation with its value; seen markers aside, and the days index unless asked for."""
     out: dict[str, Any] = {}
     async for raw in client.scan_iter(match=prefix + "*", count=5000):
         key = raw[len(prefix):].decode(errors="replace")
-        if key.startswith("s:") or key.endswith(":days"):
+        if key.startswith("s:") or (key.endswith(":days") and not days_index):
             continue
         kind = (await client.type(raw)).decode()
         if kind == "hash":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Any
 
 import orjson
 import pytest
@@ -16,26 +15,7 @@ from services.tally.domain.args import ScriptCall, script_call
 from shared.events import InvalidEventError, dump_event
 from shared.settings import Settings
 from tests.tally import history as h
-from tests.tally.test_bulk import rich_history
-
-
-async def dump_all(client: aioredis.Redis, prefix: str) -> dict[str, Any]:
-    """Every key of a generation, indexes and initiative aggregates included (seen markers aside)."""
-    out: dict[str, Any] = {}
-    async for raw in client.scan_iter(match=prefix + "*", count=5000):
-        key = raw[len(prefix):].decode(errors="replace")
-        if key.startswith("s:"):
-            continue
-        kind = (await client.type(raw)).decode()
-        if kind == "hash":
-            out[key] = await client.hgetall(raw)
-        elif kind == "zset":
-            out[key] = await client.zrange(raw, 0, -1, withscores=True)
-        elif kind == "set":
-            out[key] = await client.smembers(raw)
-        else:
-            out[key] = await client.get(raw)
-    return out
+from tests.tally.test_bulk import dump_generation, rich_history
 
 
 def test_every_event_type_parses_to_the_arguments_of_its_json_object():
@@ -77,8 +57,8 @@ async def test_fast_and_json_paths_leave_identical_redis_state(settings: Setting
     general = [script_call(orjson.loads(b)) for b in bodies]
     assert sum(call.code == "V" for call in fast) > 100
     assert await store.apply_batch(fast, generation="1") == await store.apply_batch(general, generation="2")
-    one = await dump_all(redis_client, store.keys.gen_prefix("1"))
-    assert len(one) > 100 and one == await dump_all(redis_client, store.keys.gen_prefix("2"))
+    one = await dump_generation(redis_client, store.keys.gen_prefix("1"), days_index=True)
+    assert len(one) > 100 and one == await dump_generation(redis_client, store.keys.gen_prefix("2"), days_index=True)
     # The script writes the days and campaigns indexes only when a counter there starts; they are still complete.
     for campaign in {orjson.loads(b)["campaign_id"] for b in bodies}:
         assert campaign.encode() in one["campaigns"]

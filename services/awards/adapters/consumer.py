@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 import aio_pika
@@ -23,7 +24,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.awards.domain.errors import ConcurrentChangeError
-from services.awards.handlers.intake import handle_event, handle_events
+from services.awards.handlers.intake import handle_events
+from shared.db import sqlstate
 from shared.events import EventBase, InvalidEventError, parse_event
 from shared.group_commit import GroupCommit
 from shared.settings import Settings
@@ -47,7 +49,7 @@ RACE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failur
 def _lost_a_race(exc: Exception) -> bool:
     if isinstance(exc, IntegrityError | ConcurrentChangeError):
         return True
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RACE_SQLSTATES
+    return isinstance(exc, DBAPIError) and sqlstate(exc) in RACE_SQLSTATES
 
 
 class AwardsConsumer:
@@ -112,7 +114,7 @@ class AwardsConsumer:
     async def apply_batch(self, events: list[EventBase]) -> list[bool | BaseException]:
         """The batch in one transaction; if that keeps failing, each event on its own with its own outcome."""
         try:
-            return list(await self._retrying(lambda session: handle_events(session, events)))
+            return list(await self._retrying(partial(handle_events, events=events)))
         except Exception as exc:
             if len(events) == 1:
                 return [exc]
@@ -120,14 +122,10 @@ class AwardsConsumer:
         outcomes: list[bool | BaseException] = []
         for event in events:
             try:
-                outcomes.append(await self.apply(event))
+                outcomes.extend(await self._retrying(partial(handle_events, events=[event])))
             except Exception as exc:
                 outcomes.append(exc)
         return outcomes
-
-    async def apply(self, event: EventBase) -> bool:
-        """One event in one transaction."""
-        return await self._retrying(lambda session: handle_event(session, event))
 
     async def _retrying(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """``work`` in a transaction; a race with a concurrent delivery of the same initiative is retried."""

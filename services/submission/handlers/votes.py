@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from prometheus_client import Histogram
@@ -62,10 +63,7 @@ class BallotBox(GroupCommit[Ballot, VoteOutcome]):
     (the database groups their commits)."""
 
     def __init__(self, ctx: Context, *, max_batch: int = MAX_BATCH, in_flight: int = BATCHES_IN_FLIGHT) -> None:
-        async def record(ballots: list[Ballot]) -> list[Answer]:
-            return await record_votes(ctx, ballots)
-
-        super().__init__(record, max_batch=max_batch, in_flight=in_flight, sizes=VOTE_BATCH)
+        super().__init__(partial(record_votes, ctx), max_batch=max_batch, in_flight=in_flight, sizes=VOTE_BATCH)
 
     async def cast(self, ballot: Ballot) -> VoteOutcome:
         return await self.submit(ballot)
