@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import orjson
 import redis.asyncio as aioredis
 
@@ -21,30 +20,22 @@ from services.simulator.corpus import UnitPicker, initiative_form
 from services.simulator.scenario import member_address
 from services.tally.keys import NATION, TallyKeys
 from shared.auth import Role, issue_token
+from shared.db import create_database, drop_database
+from shared.settings import Settings
 from shared.union_tree import get_tree
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_SERVER = Settings().postgres_server_url
 VOTES_PER_MEMBER = 4
 
 
 async def create_databases(prefix: str) -> list[str]:
     """Fresh PostgreSQL databases for submission and awards; their SQLAlchemy URLs."""
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        for name in ("submission", "awards"):
-            await conn.execute(f'CREATE DATABASE "{prefix}_{name}"')
-    finally:
-        await conn.close()
-    return [f"postgresql+asyncpg://postgres@127.0.0.1:5432/{prefix}_{name}" for name in ("submission", "awards")]
+    return [await create_database(PG_SERVER, f"{prefix}_{name}") for name in ("submission", "awards")]
 
 
 async def drop_databases(prefix: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        for name in ("submission", "awards"):
-            await conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    for name in ("submission", "awards"):
+        await drop_database(PG_SERVER, f"{prefix}_{name}")
 
 
 def bearer(subject: str, role: Role, unit_id: str | None = None) -> str:

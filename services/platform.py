@@ -18,7 +18,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from shared.db import upgrade_database
+from shared.db import create_database, is_sqlite, upgrade_database
 from shared.settings import REPO_ROOT, Settings, get_settings
 from shared.topology import declare_everything
 from shared.union_tree import get_tree
@@ -87,6 +87,46 @@ def _check_servers(settings: Settings) -> bool:
     return False
 
 
+DATABASE_FIELDS = {"submission_db_url": "SANGKIEN_SUBMISSION_DB_URL", "awards_db_url": "SANGKIEN_AWARDS_DB_URL"}
+POSTGRES_CONNECT_SECONDS = 5.0
+
+
+def choose_databases(settings: Settings) -> tuple[Settings, dict[str, str]]:
+    """The databases the platform runs on, and the environment that tells its processes.
+
+    A database set in the environment (or .env) is kept. The others go to PostgreSQL when it answers at
+    ``postgres_server_url`` (databases ``<namespace>_submission`` and ``<namespace>_awards``, created when
+    missing), else to the SQLite files under ``var/``: enough to look around, not for campaign volumes.
+    """
+    unset = [field for field in DATABASE_FIELDS if field not in settings.model_fields_set]
+    if not unset:
+        return settings, {}
+
+    async def create_all() -> dict[str, str]:
+        return {
+            field: await create_database(settings.postgres_server_url,
+                                         f"{settings.namespace}_{field.removesuffix('_db_url')}", exist_ok=True)
+            for field in unset
+        }
+
+    def attempt() -> dict[str, str] | Exception:
+        try:
+            return asyncio.run(asyncio.wait_for(create_all(), POSTGRES_CONNECT_SECONDS))
+        except Exception as exc:  # unreachable, refused, no such role: the SQLite files still make a platform
+            return exc
+
+    urls = attempt()
+    if isinstance(urls, Exception):  # installed but stopped: start it, quietly (it is optional)
+        subprocess.run(["bash", str(SERVERS_SCRIPT), "postgres"], check=False, capture_output=True)
+        urls = attempt()
+    if isinstance(urls, Exception):
+        console.print(f"  PostgreSQL does not answer at {settings.postgres_server_url.split('@')[-1]} "
+                      f"({type(urls).__name__}): SQLite files under var/ — for campaign volumes start PostgreSQL "
+                      "or set SANGKIEN_SUBMISSION_DB_URL and SANGKIEN_AWARDS_DB_URL")
+        return settings, {}
+    return settings.model_copy(update=urls), {DATABASE_FIELDS[field]: url for field, url in urls.items()}
+
+
 def _migrate(settings: Settings) -> None:
     from services.awards.bootstrap import MIGRATIONS_DIR as AWARDS_MIGRATIONS
     from services.submission import MIGRATIONS_DIR as SUBMISSION_MIGRATIONS
@@ -96,7 +136,8 @@ def _migrate(settings: Settings) -> None:
         ("awards", AWARDS_MIGRATIONS, settings.awards_db_url),
     ):
         upgrade_database(Path(directory), url)
-        console.print(f"  migrated {name} database ({url.split('@')[-1]})")
+        where = "SQLite " + url.split("///", 1)[-1] if is_sqlite(url) else "PostgreSQL " + url.split("@")[-1]
+        console.print(f"  migrated {name} database ({where})")
 
 
 def _children(settings: Settings, tally_workers: int) -> list[Child]:
@@ -188,6 +229,8 @@ def _print_urls(settings: Settings) -> None:
     table.add_row("AsyncAPI docs (events)", f"{base}:{settings.submission_port}/asyncapi")
     table.add_row("Metrics (Prometheus)", f"{base}:{settings.tally_port}/metrics")
     console.print(table)
+    for name, url in (("submission", settings.submission_db_url), ("awards", settings.awards_db_url)):
+        console.print(f"  {name} database: {url}")
     console.print(
         "Development tokens: [bold].venv/bin/sangkien token --role member --member m1[/bold]. Ctrl-C stops everything."
     )
@@ -200,6 +243,7 @@ def run_platform(*, tally_workers: int | None = None) -> int:
     if not _check_servers(settings):
         return 1
     console.print("  Redis and RabbitMQ are up")
+    settings, database_env = choose_databases(settings)
     _migrate(settings)
     tree = get_tree()
     console.print(f"  union tree loaded: {len(tree)} units")
@@ -207,7 +251,7 @@ def run_platform(*, tally_workers: int | None = None) -> int:
     console.print(f"  RabbitMQ topology declared (namespace '{settings.namespace}')")
 
     children = _children(settings, max(2, workers))
-    env = dict(os.environ)
+    env = {**os.environ, **database_env}
     env.setdefault("PYTHONUNBUFFERED", "1")
     stop_requested = False
 

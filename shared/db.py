@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, event
-from sqlalchemy.engine import Connection
+from sqlalchemy import BigInteger, Integer, event, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -17,6 +18,13 @@ BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def make_engine(url: str, *, pool_size: int = 8, echo: bool = False) -> AsyncEngine:
@@ -102,3 +110,31 @@ def sqlstate(exc: DBAPIError) -> str | None:
     """The SQLSTATE of a database error (asyncpg names it ``sqlstate``, psycopg ``pgcode``); None elsewhere."""
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return code if isinstance(code, str) else None
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database ``name`` on the PostgreSQL server that ``server_url`` points to."""
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def create_database(server_url: str, name: str, *, exist_ok: bool = False) -> str:
+    """Create database ``name`` on the server of ``server_url`` (a URL to its maintenance database); its URL."""
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not (found and exist_ok):
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return database_url(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` (its open connections are closed first)."""
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()

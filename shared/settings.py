@@ -28,11 +28,15 @@ class Settings(BaseSettings):
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
     submission_db_url: str = Field(
         f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'submission.db'}",
-        description="Submission database (SQLite file by default, PostgreSQL in production)",
+        description="Submission database (unset: `sangkien up` uses PostgreSQL when it answers, else this SQLite file)",
     )
     awards_db_url: str = Field(
         f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'awards.db'}",
-        description="Awards database",
+        description="Awards database (unset: as the submission database)",
+    )
+    postgres_server_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        description="PostgreSQL server (its maintenance database) where `sangkien up` keeps the databases not set",
     )
     attachments_dir: Path = Field(REPO_ROOT / "var" / "attachments", description="Where dossier files are stored")
 

@@ -15,9 +15,8 @@ from pathlib import Path
 import aio_pika
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared.db import create_database, drop_database
 from shared.settings import Settings
 from shared.topology import topology_for
 
@@ -84,22 +83,12 @@ async def redis_client(settings: Settings) -> AsyncIterator[aioredis.Redis]:
         await client.aclose()
 
 
-async def _create_pg_database(name: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
+async def _create_pg_database(name: str) -> str:
+    return await create_database(PG_ADMIN_URL, name)
 
 
 async def _drop_pg_database(name: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
+    await drop_database(PG_ADMIN_URL, name)
 
 
 @pytest.fixture
@@ -107,11 +96,11 @@ async def pg_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for this test, dropped afterwards."""
     name = _unique("sangkien_test_")
     try:
-        await _create_pg_database(name)
+        url = await _create_pg_database(name)
     except Exception as exc:
         server_unreachable("PostgreSQL", exc)
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
         await _drop_pg_database(name)
 
@@ -125,10 +114,10 @@ async def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         return
     name = _unique("sangkien_test_")
     try:
-        await _create_pg_database(name)
+        url = await _create_pg_database(name)
     except Exception as exc:
         server_unreachable("PostgreSQL", exc)
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
         await _drop_pg_database(name)

@@ -11,7 +11,6 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.awards.adapters.tables import (
-    as_utc,
     audit_log,
     awards,
     campaigns,
@@ -26,6 +25,7 @@ from services.awards.domain.errors import ConcurrentChangeError
 from services.awards.domain.rules import QuotaPolicy, ReviewCalendar
 from services.awards.domain.scoring import Rubric, case_score
 from services.awards.domain.workflow import AwardFacts, InitiativeFacts
+from shared.db import as_utc
 from shared.events import AuthorCategory, AwardGrade, AwardKind, InitiativeStatus
 
 

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.awards.adapters import repository as repo
 from services.awards.adapters.tables import (
-    as_utc,
     audit_log,
     awards,
     decisions,
@@ -23,6 +22,7 @@ from services.awards.adapters.tables import (
     scores,
 )
 from services.awards.domain.case import ACTIVE_STATUSES, CaseStatus, ReviewCase
+from shared.db import as_utc
 from shared.http import BadCursorError, decode_cursor, encode_cursor
 
 QUEUE_COLUMNS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.sql.dml import Insert
 from services.submission.adapters.tables import authors, campaigns, initiatives
 from services.submission.domain.campaign import Campaign, CampaignConfig
 from services.submission.domain.initiative import AuthorData, Initiative, InitiativeContent
+from shared.db import as_utc
 from shared.events import AuthorCategory, InitiativeStatus
 
 CENT = Decimal("0.01")
@@ -27,13 +28,6 @@ def insert_ignore(table: Table, dialect: str) -> Insert:
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _utc(moment: datetime) -> datetime:

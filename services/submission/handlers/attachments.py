@@ -12,13 +12,14 @@ from typing import Any, BinaryIO
 from sqlalchemy import Row, select
 
 from services.submission.adapters.files import safe_filename, store_upload
-from services.submission.adapters.sql import as_utc, insert_ignore
+from services.submission.adapters.sql import insert_ignore
 from services.submission.adapters.tables import attachments
 from services.submission.bootstrap import Context
 from services.submission.domain.errors import AlreadyWithdrawnError, AttachmentNotFoundError
 from services.submission.domain.visibility import may_see_full
 from services.submission.handlers.initiatives import load_changeable, load_visible
 from shared.auth import ForbiddenError, Principal
+from shared.db import as_utc
 from shared.events import InitiativeStatus, utc_now
 
 

@@ -35,6 +35,7 @@ from services.submission.domain.visibility import (
 )
 from services.submission.handlers.idempotent import IdempotencyRequest, remember, replay_or_none
 from shared.auth import ForbiddenError, Principal, Role
+from shared.db import as_utc
 from shared.events import (
     InitiativeDrafted,
     InitiativeStatus,
@@ -233,7 +234,7 @@ def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         raise BadCursorError("cursor is not one this API returned") from exc
     if created.tzinfo is None:
         raise BadCursorError("cursor is not one this API returned")
-    return sql.as_utc(created), last_id  # type: ignore[return-value]
+    return as_utc(created), last_id  # type: ignore[return-value]
 
 
 async def list_initiatives(
