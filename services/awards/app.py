@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.awards.adapters.tables import outbox
+from services.awards.adapters.tables import idempotency_keys, outbox
 from services.awards.api import actions, exports, reads
 from services.awards.bootstrap import MIGRATIONS_DIR, AwardsService
 from services.awards.domain.errors import ReviewRuleError
 from shared.http import create_app as create_base_app
 from shared.http import event_feed_router
+from shared.idempotency import keys_pruned
 from shared.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from shared.settings import Settings, get_settings
 
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await service.start()
         try:
-            yield
+            async with keys_pruned(service.sessions, idempotency_keys, service="awards"):
+                yield
         finally:
             await service.stop()
 

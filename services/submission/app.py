@@ -16,13 +16,14 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from services.submission.adapters.tables import outbox
+from services.submission.adapters.tables import idempotency, outbox
 from services.submission.api import attachments, campaigns, imports, initiatives, votes
 from services.submission.bootstrap import Context, build_context
 from services.submission.handlers.campaigns import ensure_default_campaigns
 from services.submission.handlers.votes import BallotBox
 from shared.http import create_app as create_base_app
 from shared.http import event_feed_router
+from shared.idempotency import keys_pruned
 from shared.problems import UnprocessableError, problem_response
 from shared.settings import Settings, get_settings
 
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         relay_task = asyncio.create_task(context.relay.run(stop)) if settings.run_relay else None
         try:
-            yield
+            async with keys_pruned(context.sessions, idempotency, service="submission"):
+                yield
         finally:
             stop.set()
             context.relay.wake()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.awards.adapters.tables import awards
-from services.awards.api.deps import IdempotencyKey, ReviewerOrAdmin, Service, actor_of, idempotent
+from services.awards.api.deps import ReviewerOrAdmin, Service, actor_of, idempotent
 from services.awards.api.schemas import (
     ActionResponse,
     GrantRequest,
@@ -24,6 +24,7 @@ from services.awards.domain.case import Action
 from services.awards.domain.workflow import Command
 from services.awards.handlers.actions import ActionResult, AwardNotFoundError, perform
 from shared.auth import Principal
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/v1", tags=["review actions"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +37,6 @@ async def require_reviewer_or_admin(principal: Annotated[Principal, Depends(curr
 
 
 ReviewerOrAdmin = Annotated[Principal, Depends(require_reviewer_or_admin)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def unit_level(unit_id: str | None) -> int | None:

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
-from services.submission.api.deps import AdminOnly, Ctx, IdempotencyKey, idempotency_request
+from services.submission.api.deps import AdminOnly, Ctx, idempotency_request
 from services.submission.domain.campaign import CAMPAIGN_ID_PATTERN, Campaign, CampaignConfig, CampaignId
 from services.submission.handlers import campaigns as use_cases
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 CampaignPath = Annotated[str, Path(pattern=CAMPAIGN_ID_PATTERN)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from services.submission.bootstrap import Context
 from services.submission.domain.text import nfc
@@ -41,10 +41,6 @@ OfficerPrincipal = Annotated[Principal, _roles(Role.OFFICER)]
 VoterPrincipal = Annotated[Principal, _roles(Role.MEMBER, admin=False)]
 AdminOnly = Annotated[Principal, _roles(admin=True)]
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Repeat a create safely: same key, same answer"),
-]
 
 
 def idempotency_request(

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.submission.api.deps import AuthorPrincipal, Ctx, IdempotencyKey, idempotency_request
+from services.submission.api.deps import AuthorPrincipal, Ctx, idempotency_request
 from services.submission.api.schemas import InitiativeCreate, InitiativePage, InitiativePatch, WithdrawRequest
 from services.submission.domain.campaign import CAMPAIGN_ID_PATTERN
 from services.submission.domain.initiative import InitiativeContent
@@ -16,6 +16,7 @@ from services.submission.domain.visibility import InitiativeView, project
 from services.submission.handlers import initiatives as use_cases
 from shared.auth import OptionalPrincipal
 from shared.events import InitiativeStatus
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
 
