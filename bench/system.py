@@ -195,12 +195,13 @@ class System:
             self.voter(j // VOTES_PER_MEMBER)
 
     # --- counters ------------------------------------------------------------------------------------
-    async def campaign_prefix(self) -> str:
+    async def campaign_prefix(self, campaign_id: str | None = None) -> str:
         live: Any = await self.redis.get(self.keys.generation)
-        return self.keys.campaign((live or b"0").decode(), self.campaign_id).prefix
+        return self.keys.campaign((live or b"0").decode(), campaign_id or self.campaign_id).prefix
 
-    async def counter(self, name: str, unit: str = NATION) -> int:
-        value: Any = await self.redis.hget(f"{await self.campaign_prefix()}u:{unit}", name)
+    async def counter(self, name: str, unit: str = NATION, *, campaign_id: str | None = None) -> int:
+        """A live counter of tally (national by default) for the bench's campaign or ``campaign_id``."""
+        value: Any = await self.redis.hget(f"{await self.campaign_prefix(campaign_id)}u:{unit}", name)
         return int(value or 0)
 
     async def wait_counter(self, name: str, target: int, *, within: float) -> float:
