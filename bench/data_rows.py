@@ -157,7 +157,7 @@ async def bulk_import(ctx: Context) -> list[Row]:
     out: list[Row] = []
     officer = bearer(f"can-bo-{IMPORT_UNIT}", Role.OFFICER, IMPORT_UNIT)
     env = system.platform.env
-    settings = Settings(namespace=system.platform.namespace, env="test")
+    settings = _feed_settings(system)
     for n, kind in enumerate(("xlsx", "csv")):
         # Each file is measured on a settled platform: the events of the file before (or of the rows before this
         # one) are published, counted and opened as review cases first, as the XLSX file always was.
@@ -247,10 +247,9 @@ async def _rebuild_after_replay(ctx: Context, system: System, campaign_id: str |
         started = time.perf_counter()
         live = await reconcile(store, settings, feeds)
         reconcile_seconds = time.perf_counter() - started
-        national = COUNTERS  # submitted, votes, benefit, recognised, awards, withdrawn
-        before = [await system.counter(name, campaign_id=campaign_id) for name in national]
+        before = [await system.counter(name, campaign_id=campaign_id) for name in COUNTERS]
         report = await rebuild(store, settings, feeds)
-        after = [await system.counter(name, campaign_id=campaign_id) for name in national]
+        after = [await system.counter(name, campaign_id=campaign_id) for name in COUNTERS]
         rebuilt = await reconcile(store, settings, feeds)
     finally:
         await client.aclose()

@@ -27,7 +27,8 @@ from shared.problems import ConflictError, UnprocessableError
 
 log = structlog.get_logger(__name__)
 MAX_KEY_LENGTH = 200
-RETENTION = timedelta(hours=24)
+RETENTION_HOURS = 24
+RETENTION = timedelta(hours=RETENTION_HOURS)
 PRUNE_EVERY = timedelta(minutes=10)
 PRUNE_STOP_SECONDS = 10.0
 PRUNE_BATCH = 5_000  # rows per delete: short transactions, no long lock on a busy table
@@ -35,8 +36,8 @@ PRUNE_BATCH = 5_000  # rows per delete: short transactions, no long lock on a bu
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH,
-           description="Repeat a request safely: the same key within 24 hours gets the same answer "
-                       "(Gửi lại an toàn: cùng khóa trong 24 giờ nhận cùng kết quả)"),
+           description=f"Repeat a request safely: the same key within {RETENTION_HOURS} hours gets the same answer "
+                       f"(Gửi lại an toàn: cùng khóa trong {RETENTION_HOURS} giờ nhận cùng kết quả)"),
 ]
 
 
@@ -108,11 +109,9 @@ def _expired(created_at: datetime, now: datetime) -> bool:
     return moment is not None and moment < now - RETENTION
 
 
-async def prune_responses(
-    sessions: async_sessionmaker[AsyncSession], table: Table, *, now: datetime | None = None,
-) -> int:
+async def prune_responses(sessions: async_sessionmaker[AsyncSession], table: Table) -> int:
     """Delete the keys older than ``RETENTION``, ``PRUNE_BATCH`` rows per transaction; how many went."""
-    cutoff = (now or utc_now()) - RETENTION
+    cutoff = utc_now() - RETENTION
     removed = 0
     while True:
         async with sessions() as session, session.begin():

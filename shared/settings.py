@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     awards_db_url: str = Field(
         f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'awards.db'}",
-        description="Awards database (unset: as the submission database)",
+        description="Awards database (unset: `sangkien up` uses PostgreSQL when it answers, else this SQLite file)",
     )
     postgres_server_url: str = Field(
         "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",

@@ -42,7 +42,6 @@ VoterPrincipal = Annotated[Principal, _roles(Role.MEMBER, admin=False)]
 AdminOnly = Annotated[Principal, _roles(admin=True)]
 
 
-
 def idempotency_request(
     principal: Principal, key: str | None, method: str, path: str, payload: Any,
 ) -> IdempotencyRequest | None:
