@@ -223,10 +223,10 @@ def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, .
     return column, (unit_id, *unit.predecessor_ids)
 
 
-def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+def _before(ctx: Context, cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     if not cursor:
         return None
-    value = decode_cursor(cursor)
+    value = decode_cursor(cursor, key=ctx.settings.cursor_key)
     try:
         created = datetime.fromisoformat(str(value["c"]))
         last_id = uuid.UUID(str(value["i"]))
@@ -253,10 +253,10 @@ async def list_initiatives(
         title_folded=fold(nfc(q)) if q else None, drafts_visible=_drafts_visible(ctx, viewer),
     )
     async with ctx.sessions() as session:
-        items = await sql.list_initiatives(session, query, before=_before(cursor), limit=limit + 1)
+        items = await sql.list_initiatives(session, query, before=_before(ctx, cursor), limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)})
+        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)}, key=ctx.settings.cursor_key)
     return [project(i, viewer) for i in items], next_cursor
