@@ -99,8 +99,10 @@ async def test_list_filters_by_unit_subtree_field_and_status_and_hides_others_dr
     assert anonymous == []
     own = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.member())).json()["items"]
     assert [i["title"] for i in own] == ["Bản nháp riêng"]
-    officer = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer())).json()
-    assert len(officer["items"]) == 1
+    officer = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer(UNIT))).json()
+    assert len(officer["items"]) == 1  # the grassroots officer of the draft's unit
+    upper = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer())).json()
+    assert upper["items"] == []  # drafts are not shown above grassroots
     other = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer("P40"))).json()
     assert other["items"] == []
 

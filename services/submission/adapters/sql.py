@@ -202,7 +202,8 @@ class InitiativeQuery:
     field: str | None = None
     status: InitiativeStatus | None = None
     title_folded: str | None = None
-    drafts_visible: ColumnElement[bool] | None = None  # which drafts the caller may see (None: none)
+    full_visible: ColumnElement[bool] | None = None  # rows whose full record the caller may see (None: none)
+    places: bool = False  # a unit or field filter: its matches tell where an initiative sits
 
 
 def _like_escape(text: str) -> str:
@@ -225,8 +226,12 @@ async def list_initiatives(
         clauses.append(t.c.status == query.status.value)
     if query.title_folded:
         clauses.append(t.c.title_folded.like(f"%{_like_escape(query.title_folded)}%", escape="\\"))
-    drafts = query.drafts_visible if query.drafts_visible is not None else false()
-    clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, drafts))
+    full = query.full_visible if query.full_visible is not None else false()
+    clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, full))
+    if query.places or query.unit_column or query.field:
+        # A unit or field filter would place a technology secret (walk the units down to its grassroots union):
+        # secrets appear in filtered lists only to those who may see their full record.
+        clauses.append(or_(t.c.confidential == false(), full))
     if before is not None:
         created, last_id = before
         clauses.append(or_(t.c.created_at < created, and_(t.c.created_at == created, t.c.id < last_id)))

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters import sql
-from services.submission.adapters.tables import idempotency, initiatives, outbox
+from services.submission.adapters.tables import authors, idempotency, initiatives, outbox
 from services.submission.bootstrap import Context
 from services.submission.domain.campaign import vietnam_today
 from services.submission.domain.errors import InitiativeNotFoundError, UnknownUnitError, VersionConflictError
@@ -202,18 +202,19 @@ async def read_initiative(
     return project(await load_visible(ctx, viewer, initiative_id), viewer)
 
 
-def _drafts_visible(ctx: Context, viewer: Principal | None) -> ColumnElement[bool] | None:
+def full_records_visible(viewer: Principal | None) -> ColumnElement[bool] | None:
+    """SQL twin of ``may_see_full``: the rows whose full record (drafts, secrets' placement) the viewer may see."""
     if viewer is None:
         return None
     if viewer.role in (Role.ADMIN, Role.SERVICE):
         return true()
-    own = initiatives.c.owner_member_id == viewer.subject
-    if viewer.role in (Role.OFFICER, Role.REVIEWER) and viewer.unit_id:
-        column, ids = unit_filter(ctx.tree, viewer.unit_id)
-        if column is None:
-            return true()
-        return or_(own, initiatives.c[column].in_(ids))
-    return own
+    entitled: list[ColumnElement[bool]] = [
+        initiatives.c.owner_member_id == viewer.subject,
+        initiatives.c.id.in_(select(authors.c.initiative_id).where(authors.c.member_id == viewer.subject)),
+    ]
+    if viewer.role is Role.OFFICER and viewer.unit_id:
+        entitled.append(initiatives.c.unit_id == viewer.unit_id)
+    return or_(*entitled)
 
 
 def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, ...]]:
@@ -250,7 +251,8 @@ async def list_initiatives(
         unit_column, unit_ids = unit_filter(ctx.tree, unit_id)
     query = sql.InitiativeQuery(
         campaign_id=campaign_id, unit_column=unit_column, unit_ids=unit_ids, field=field, status=status,
-        title_folded=fold(nfc(q)) if q else None, drafts_visible=_drafts_visible(ctx, viewer),
+        title_folded=fold(nfc(q)) if q else None, full_visible=full_records_visible(viewer),
+        places=bool(unit_id or field),
     )
     async with ctx.sessions() as session:
         items = await sql.list_initiatives(session, query, before=_before(ctx, cursor), limit=limit + 1)
