@@ -23,7 +23,7 @@ from services.submission.domain.initiative import (
     ensure_in_window,
     initiative_event,
 )
-from services.submission.domain.text import fold, nfc
+from services.submission.domain.text import nfc, search_words
 from services.submission.domain.visibility import (
     ConfidentialView,
     FullView,
@@ -46,9 +46,11 @@ from shared.events import (
 )
 from shared.http import BadCursorError, decode_cursor, encode_cursor
 from shared.outbox import add_events
+from shared.problems import UnprocessableError
 from shared.union_tree import UnionTree
 
 UNIT_COLUMN_BY_LEVEL = {2: "unit_l2", 3: "unit_l3", 4: "unit_id"}
+MAX_SEARCH_WORDS = 12
 
 
 def ensure_may_create_in(principal: Principal, unit_path: tuple[str, ...]) -> None:
@@ -238,27 +240,65 @@ def _before(ctx: Context, cursor: str | None) -> tuple[datetime, uuid.UUID] | No
     return as_utc(created), last_id  # type: ignore[return-value]
 
 
+def _after(ctx: Context, cursor: str | None) -> sql.SearchPosition | None:
+    """A search cursor carries the ranking of the last result as well as its (created_at, id)."""
+    position = _before(ctx, cursor)
+    if position is None:
+        return None
+    value = decode_cursor(cursor or "", key=ctx.settings.cursor_key)
+    try:
+        matched, phrase, length = (int(value[k]) for k in ("m", "p", "n"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadCursorError("cursor is not one this API returned") from exc
+    return sql.SearchPosition(matched, phrase, length, *position)
+
+
+def search_words_of(q: str) -> tuple[str, ...]:
+    """The query's folded words, bounded: a longer query is a 422, not a slow scan."""
+    words = tuple(dict.fromkeys(search_words(nfc(q))))  # a repeated word counts once
+    if not words:
+        raise UnprocessableError("q: cần ít nhất một từ — give at least one word to search for")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise UnprocessableError(
+            f"q: tối đa {MAX_SEARCH_WORDS} từ — search with at most {MAX_SEARCH_WORDS} words",
+            max_words=MAX_SEARCH_WORDS,
+        )
+    return words
+
+
 async def list_initiatives(
     ctx: Context, *, viewer: Principal | None, campaign_id: str | None, unit_id: str | None, field: str | None,
     status: InitiativeStatus | None, q: str | None, cursor: str | None, limit: int,
 ) -> tuple[list[FullView | PublicView | ConfidentialView], str | None]:
-    """Newest first; ``q`` matches titles ignoring diacritics and case; drafts only for who may see them."""
+    """Newest first; with ``q`` (which needs a campaign) ranked by words of title and effectiveness summary,
+    diacritics and case ignored; drafts only for who may see them."""
     unit_column: str | None = None
     unit_ids: tuple[str, ...] = ()
+    if q is not None and not campaign_id:
+        raise UnprocessableError("campaign_id: tìm kiếm cần chỉ rõ phong trào — search needs a campaign_id")
+    words = search_words_of(q) if q is not None else ()
     if unit_id:
         if unit_id not in ctx.tree or not unit_id.isprintable():
             raise UnknownUnitError(f"Không có đơn vị mã {unit_id!r} — unknown unit")
         unit_column, unit_ids = unit_filter(ctx.tree, unit_id)
     query = sql.InitiativeQuery(
         campaign_id=campaign_id, unit_column=unit_column, unit_ids=unit_ids, field=field, status=status,
-        title_folded=fold(nfc(q)) if q else None, full_visible=full_records_visible(viewer),
-        places=bool(unit_id or field),
+        words=words, full_visible=full_records_visible(viewer), places=bool(unit_id or field),
     )
+    key = ctx.settings.cursor_key
     async with ctx.sessions() as session:
-        items = await sql.list_initiatives(session, query, before=_before(ctx, cursor), limit=limit + 1)
+        if words:
+            ranked = await sql.search_initiatives(session, query, after=_after(ctx, cursor), limit=limit + 1)
+            items = [item for item, _ in ranked]
+        else:
+            items = await sql.list_initiatives(session, query, before=_before(ctx, cursor), limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)}, key=ctx.settings.cursor_key)
+        position: dict[str, Any] = {"c": last.created_at.isoformat(), "i": str(last.id)}
+        if words:
+            rank = ranked[limit - 1][1]
+            position |= {"m": rank.matched, "p": rank.phrase, "n": rank.length}
+        next_cursor = encode_cursor(position, key=key)
     return [project(i, viewer) for i in items], next_cursor
