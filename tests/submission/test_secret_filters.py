@@ -100,3 +100,25 @@ async def test_next_cursor_is_opaque_and_a_tampered_one_is_400(harness: Harness)
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["type"].endswith("/bad-cursor")
+
+
+async def test_a_draft_is_listed_for_its_owner_authors_and_grassroots_officer_only(harness: Harness) -> None:
+    h = harness
+    draft = await h.create(h.member("dv-chu-so-huu"), title="Bản nháp chung")  # the form's first author is dv-nhung
+    seen = {
+        "owner": h.member("dv-chu-so-huu"), "co-author": h.member("dv-nhung"), "officer-grassroots": h.officer(UNIT),
+        "admin": h.admin(),
+    }
+    unseen = {
+        "anonymous": {}, "member": h.member("dv-nguoi-la"), "officer-upper-grassroots": h.officer(UNIT_L3),
+        "officer-province": h.officer(UNIT_L2), "reviewer-grassroots": bearer(h.settings, Role.REVIEWER, UNIT, "ng"),
+    }
+    for who, headers in {**seen, **unseen}.items():
+        listed = await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=headers)
+        one = await h.client.get(f"/v1/initiatives/{draft['id']}", headers=headers)
+        if who in seen:
+            assert [i["id"] for i in listed.json()["items"]] == [draft["id"]], who
+            assert one.status_code == 200 and one.json()["view"] == "full", who
+        else:
+            assert listed.json()["items"] == [], who
+            assert one.status_code == 404, who
