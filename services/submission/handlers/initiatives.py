@@ -226,10 +226,10 @@ def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, .
     return column, (unit_id, *unit.predecessor_ids)
 
 
-def _before(ctx: Context, cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
+def _before(value: dict[str, Any] | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (created_at, id) of the last item a decoded cursor points after."""
+    if value is None:
         return None
-    value = decode_cursor(cursor, key=ctx.settings.cursor_key)
     try:
         created = datetime.fromisoformat(str(value["c"]))
         last_id = uuid.UUID(str(value["i"]))
@@ -240,12 +240,11 @@ def _before(ctx: Context, cursor: str | None) -> tuple[datetime, uuid.UUID] | No
     return as_utc(created), last_id  # type: ignore[return-value]
 
 
-def _after(ctx: Context, cursor: str | None) -> sql.SearchPosition | None:
+def _after(value: dict[str, Any] | None) -> sql.SearchPosition | None:
     """A search cursor carries the ranking of the last result as well as its (created_at, id)."""
-    position = _before(ctx, cursor)
-    if position is None:
+    position = _before(value)
+    if value is None or position is None:
         return None
-    value = decode_cursor(cursor or "", key=ctx.settings.cursor_key)
     try:
         matched, phrase, length = (int(value[k]) for k in ("m", "p", "n"))
     except (KeyError, TypeError, ValueError) as exc:
@@ -286,12 +285,14 @@ async def list_initiatives(
         words=words, full_visible=full_records_visible(viewer), places=bool(unit_id or field),
     )
     key = ctx.settings.cursor_key
+    value = decode_cursor(cursor, key=key) if cursor else None
+    ranked: list[tuple[Initiative, sql.SearchPosition]] = []
     async with ctx.sessions() as session:
         if words:
-            ranked = await sql.search_initiatives(session, query, after=_after(ctx, cursor), limit=limit + 1)
+            ranked = await sql.search_initiatives(session, query, after=_after(value), limit=limit + 1)
             items = [item for item, _ in ranked]
         else:
-            items = await sql.list_initiatives(session, query, before=_before(ctx, cursor), limit=limit + 1)
+            items = await sql.list_initiatives(session, query, before=_before(value), limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
