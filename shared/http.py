@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import os
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -18,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import ServicePrincipal
+from shared.cursors import BadCursorError, decode_cursor, encode_cursor
 from shared.outbox import feed_page
-from shared.problems import PROBLEM_RESPONSES, PayloadTooLargeError, Problem, install_problem_handlers, problem_response
+from shared.problems import PROBLEM_RESPONSES, PayloadTooLargeError, install_problem_handlers, problem_response
 
 
 def metrics_text() -> bytes:
@@ -167,23 +165,4 @@ def event_feed_router(get_engine: Callable[[], AsyncEngine], table: Table) -> AP
     return router
 
 
-class BadCursorError(Problem):
-    status = 400
-    type_suffix = "bad-cursor"
-    title = "Con trỏ phân trang không hợp lệ / Invalid cursor"
-
-
-def encode_cursor(values: dict[str, Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadCursorError("cursor is not one this API returned") from exc
-    if not isinstance(value, dict):
-        raise BadCursorError("cursor is not one this API returned")
-    return value
+__all__ = ["BadCursorError", "create_app", "decode_cursor", "encode_cursor", "event_feed_router"]

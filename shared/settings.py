@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "sangkien-dev-secret-do-not-use-in-production-0123456789"
+DEV_CURSOR_SECRET = "sangkien-dev-cursor-secret-do-not-use-in-production"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -45,6 +48,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("sangkien", description="Expected token issuer")
     jwt_audience: str = Field("sangkien", description="Expected token audience")
     service_token: str | None = Field(None, description="Bearer token this service uses for service-to-service calls")
+    cursor_secret: str | None = Field(
+        None, description="Key sealing page cursors, the same for every process of a service (production: required, "
+                          "at least 32 bytes; dev/test: a fixed development key)",
+    )
 
     host: str = Field("127.0.0.1", description="Bind address of the HTTP servers")
     submission_port: int = Field(8001, description="Submission API port")
@@ -86,6 +93,10 @@ class Settings(BaseSettings):
                 raise ValueError("production needs SANGKIEN_JWKS_URL (or an explicit SANGKIEN_JWT_SECRET)")
             if self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError("the development JWT secret is refused in production")
+            if not self.cursor_secret or len(self.cursor_secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"production needs SANGKIEN_CURSOR_SECRET of at least {MIN_SECRET_BYTES} bytes")
+            if self.cursor_secret == DEV_CURSOR_SECRET:
+                raise ValueError("the development cursor secret is refused in production")
             if "guest:guest@" in self.amqp_url:
                 raise ValueError("production refuses RabbitMQ's default guest credentials")
         return self
@@ -98,6 +109,16 @@ class Settings(BaseSettings):
         if self.env == "prod":
             raise RuntimeError("no HS256 secret in production")
         return DEV_JWT_SECRET
+
+    @property
+    def cursor_key(self) -> bytes:
+        """The AES-256 key of page cursors, derived from the configured secret (or the development one)."""
+        secret = self.cursor_secret
+        if not secret:
+            if self.env == "prod":
+                raise RuntimeError("no cursor secret in production")
+            secret = DEV_CURSOR_SECRET
+        return hashlib.sha256(b"sangkien-cursor-key\0" + secret.encode()).digest()
 
 
 @lru_cache(maxsize=1)

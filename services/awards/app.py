@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.awards.adapters.tables import idempotency_keys, outbox
-from services.awards.api import actions, exports, reads
+from services.awards.api import actions, exports, reads, records
 from services.awards.bootstrap import MIGRATIONS_DIR, AwardsService
 from services.awards.domain.errors import ReviewRuleError
 from shared.http import create_app as create_base_app
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return review_rule_response(request, exc)
 
     app.include_router(reads.router)
+    app.include_router(records.router)
     app.include_router(actions.router)
     app.include_router(exports.router)
     app.include_router(event_feed_router(lambda: service.engine, outbox))

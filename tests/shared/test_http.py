@@ -130,6 +130,8 @@ def test_cursors_round_trip_and_garbage_is_a_400():
         decode_cursor("%%%not-a-cursor")
     with pytest.raises(BadCursorError):
         decode_cursor(encode_cursor([1, 2]))  # type: ignore[arg-type]
+    with pytest.raises(BadCursorError):  # a plain base64 JSON cursor (the old, readable kind) is refused
+        decode_cursor("eyJhZnRlciI6Ik5ndXnhu4VuIiwibiI6M30")
 
 
 def test_metrics_of_several_worker_processes_are_summed(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from .files import (
     png_bytes,
     xlsx_bytes,
 )
-from .support import Harness, service_settings, start
+from .support import UNIT, UNIT_L2, UNIT_L3, Harness, service_settings, start
 
 ACCEPTED = [
     ("to-trinh.pdf", pdf_bytes, "application/pdf"),
@@ -45,7 +45,7 @@ async def test_accepted_types_are_stored_by_checksum_and_downloadable(
     assert stored.read_bytes() == data
     again = await h.client.post(url, files={"file": ("khac-ten" + name, data)}, headers=h.member())
     assert again.status_code == 200 and again.json()["id"] == info["id"]
-    listed = (await h.client.get(url, headers=h.officer())).json()
+    listed = (await h.client.get(url, headers=h.officer(UNIT))).json()
     assert [a["id"] for a in listed] == [info["id"]]
     download = await h.client.get(f"{url}/{info['id']}", headers=h.member())
     assert download.status_code == 200 and download.content == data
@@ -87,6 +87,10 @@ async def test_attachments_only_for_who_may_see_the_full_record(sqlite_harness: 
     assert (await h.client.get(url)).status_code == 401
     assert (await h.client.get(url, headers=h.member("dv-nguoi-khac"))).status_code == 403
     assert (await h.client.get(f"{url}/{info['id']}", headers=h.officer("P40"))).status_code == 403
+    for upper in (h.officer(UNIT_L3), h.officer(UNIT_L2)):  # above grassroots: through awards, once a case is there
+        assert (await h.client.get(url, headers=upper)).status_code == 403
+        assert (await h.client.get(f"{url}/{info['id']}", headers=upper)).status_code == 403
+    assert (await h.client.get(f"{url}/{info['id']}", headers=h.officer(UNIT))).status_code == 200
     assert (await h.client.get(f"{url}/{info['id']}", headers=h.admin())).status_code == 200
     other_upload = await h.client.post(url, files={"file": ("b.pdf", pdf_bytes("khac"))}, headers=h.officer("P40"))
     assert other_upload.status_code == 403

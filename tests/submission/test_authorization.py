@@ -22,8 +22,11 @@ from .support import SECRET, UNIT, Harness, bearer, form, service_settings, star
 
 ACTORS: dict[str, tuple[Role, str | None, str] | None] = {
     "owner": (Role.MEMBER, None, "dv-chu-so-huu"),
+    "coauthor": (Role.MEMBER, None, "dv-nhung"),  # the form's first author
     "member": (Role.MEMBER, None, "dv-nguoi-khac"),
+    "officer_grassroots": (Role.OFFICER, UNIT, "cb-co-so"),
     "officer_in": (Role.OFFICER, "P24-03", "cb-tan-yen"),
+    "officer_province": (Role.OFFICER, "P24", "cb-bac-giang"),
     "officer_out": (Role.OFFICER, "P40", "cb-nghe-an"),
     "reviewer": (Role.REVIEWER, "P24", "ng-cham-bac-giang"),
     "admin": (Role.ADMIN, None, "quan-tri"),
@@ -32,17 +35,21 @@ ACTORS: dict[str, tuple[Role, str | None, str] | None] = {
     "expired": (Role.MEMBER, None, "dv-chu-so-huu"),
 }
 ORDER = list(ACTORS)
+# Full records and changes stop at the initiative's grassroots officer: officers above it (officer_in is the
+# upper-grassroots union, officer_province the level-2 one) and reviewers get the confidential view, and a draft
+# is not theirs to see (404); reviewers read full records through awards once a case reached them.
 EXPECTED: dict[str, list[Any]] = {
-    #             owner  member officer_in officer_out reviewer admin service none expired
-    "create":    [201, 201, 201, 403, 403, 201, 403, 401, 401],
-    "edit":      [200, 403, 200, 403, 403, 200, 403, 401, 401],
-    "submit":    [200, 404, 200, 404, 403, 200, 403, 401, 401],
-    "withdraw":  [200, 403, 200, 403, 403, 200, 403, 401, 401],
-    "vote":      [201, 201, 403, 403, 403, 403, 403, 401, 401],
-    "import":    [403, 403, 200, "200-invalid", 403, 200, 403, 401, 401],
-    "attach":    [201, 403, 201, 403, 403, 201, 403, 401, 401],
-    "full_read": ["full", "confidential", "full", "confidential", "full", "full", "full", "confidential", 401],
-    "feed":      [403, 403, 403, 403, 403, 403, 200, 401, 401],  # internal: service tokens only, not admins
+    #             owner  coauthor member off_gr off_in off_prov off_out reviewer admin service none expired
+    "create":    [201, 201, 201, 201, 201, 201, 403, 403, 201, 403, 401, 401],
+    "edit":      [200, 403, 403, 200, 403, 403, 403, 403, 200, 403, 401, 401],
+    "submit":    [200, 403, 404, 200, 404, 404, 404, 403, 200, 403, 401, 401],
+    "withdraw":  [200, 403, 403, 200, 403, 403, 403, 403, 200, 403, 401, 401],
+    "vote":      [201, 201, 201, 403, 403, 403, 403, 403, 403, 403, 401, 401],
+    "import":    [403, 403, 403, 200, 200, 200, "200-invalid", 403, 200, 403, 401, 401],
+    "attach":    [201, 403, 403, 201, 403, 403, 403, 403, 201, 403, 401, 401],
+    "full_read": ["full", "full", "confidential", "full", "confidential", "confidential", "confidential",
+                  "confidential", "full", "full", "confidential", 401],
+    "feed":      [403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401, 401],  # internal: service tokens only
 }
 CASES = [(action, actor, EXPECTED[action][i]) for action in EXPECTED for i, actor in enumerate(ORDER)]
 

@@ -77,11 +77,11 @@ async def test_title_search_ignores_diacritics_and_case(harness: Harness) -> Non
     await h.submitted(title="Cải tiến máy đóng gói")
     await h.submitted(title="Sáng kiến tiết kiệm điện")
     for q in ("cai tien", "CẢI TIẾN", "Cai Tien may"):
-        found = (await h.client.get("/v1/initiatives", params={"q": q})).json()["items"]
+        found = (await h.client.get("/v1/initiatives", params={"q": q, "campaign_id": "demo"})).json()["items"]
         assert [i["title"] for i in found] == ["Cải tiến máy đóng gói"], q
-    found = (await h.client.get("/v1/initiatives", params={"q": "tiet kiem dien"})).json()["items"]
-    assert [i["title"] for i in found] == ["Sáng kiến tiết kiệm điện"]
-    literal = (await h.client.get("/v1/initiatives", params={"q": "100%_"})).json()["items"]
+    found = (await h.client.get("/v1/initiatives", params={"q": "tiet kiem dien", "campaign_id": "demo"})).json()
+    assert found["items"][0]["title"] == "Sáng kiến tiết kiệm điện"  # the other saves money ("tiết kiệm") too
+    literal = (await h.client.get("/v1/initiatives", params={"q": "100%_", "campaign_id": "demo"})).json()["items"]
     assert literal == []
 
 
@@ -99,8 +99,10 @@ async def test_list_filters_by_unit_subtree_field_and_status_and_hides_others_dr
     assert anonymous == []
     own = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.member())).json()["items"]
     assert [i["title"] for i in own] == ["Bản nháp riêng"]
-    officer = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer())).json()
-    assert len(officer["items"]) == 1
+    officer = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer(UNIT))).json()
+    assert len(officer["items"]) == 1  # the grassroots officer of the draft's unit
+    upper = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer())).json()
+    assert upper["items"] == []  # drafts are not shown above grassroots
     other = (await h.client.get("/v1/initiatives", params={"status": "draft"}, headers=h.officer("P40"))).json()
     assert other["items"] == []
 

@@ -125,3 +125,43 @@ class PolicyView(PolicyModel):
     name: str
     review_opens_at: datetime
     national_selection_opens_at: datetime
+
+
+class CaseRecordAuthor(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    date_of_birth: str | None = None
+    member_id: str | None = None
+
+
+class CaseRecord(BaseModel):
+    """The initiative's full record as submission keeps it, for the reviewers the case has reached."""
+
+    model_config = ConfigDict(extra="allow")
+
+    view: str = Field(description='Always "full"')
+    id: uuid.UUID
+    campaign_id: str
+    title: str
+    unit_id: str
+    field: str
+    confidential: bool
+    confidential_details: str
+    description: str
+    effectiveness_summary: str
+    benefit_vnd: int
+    authors: list[CaseRecordAuthor]
+
+
+class CaseAttachment(BaseModel):
+    """One file of the initiative's dossier (download it through the case)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: uuid.UUID
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime

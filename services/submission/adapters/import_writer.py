@@ -26,10 +26,10 @@ from shared.events import EventBase, dump_event
 
 INITIATIVE_COLUMNS = (
     "id", "campaign_id", "unit_id", "unit_l2", "unit_l3", "unit_path", "field", "title", "title_folded",
-    "description", "date_first_applied", "benefit_vnd", "effectiveness_summary", "application_conditions",
-    "first_application_participants", "investor", "confidential", "confidential_details", "status", "version",
-    "owner_member_id", "withdrawal_reason", "import_batch_id", "created_at", "updated_at", "submitted_at",
-    "withdrawn_at",
+    "search_folded", "description", "date_first_applied", "benefit_vnd", "effectiveness_summary",
+    "application_conditions", "first_application_participants", "investor", "confidential", "confidential_details",
+    "status", "version", "owner_member_id", "withdrawal_reason", "import_batch_id", "created_at", "updated_at",
+    "submitted_at", "withdrawn_at",
 )
 AUTHOR_COLUMNS = (
     "initiative_id", "position", "name", "date_of_birth", "workplace", "job_title", "qualification", "category",
@@ -50,14 +50,15 @@ class ImportRecord:
 
 
 def initiative_record(item: Initiative, *, import_batch_id: uuid.UUID, title_folded: str) -> tuple[Any, ...]:
-    """``sql.initiative_values`` as a tuple in ``INITIATIVE_COLUMNS`` order; the caller folds the title."""
+    """``sql.initiative_values`` as a tuple in ``INITIATIVE_COLUMNS`` order; the caller folds the title (the
+    search text is folded here, so every way in fills it)."""
     c = item.content
     path = item.unit_path
     return (
         item.id, item.campaign_id, c.unit_id, path[1] if len(path) > 1 else "", path[2] if len(path) > 2 else "",
-        "/".join(path), c.field, c.title, title_folded, c.description, c.date_first_applied, c.benefit_vnd,
-        c.effectiveness_summary, c.application_conditions, c.first_application_participants, c.investor,
-        c.confidential, c.confidential_details, item.status.value, item.version, item.owner_member_id,
+        "/".join(path), c.field, c.title, title_folded, c.search_folded, c.description, c.date_first_applied,
+        c.benefit_vnd, c.effectiveness_summary, c.application_conditions, c.first_application_participants,
+        c.investor, c.confidential, c.confidential_details, item.status.value, item.version, item.owner_member_id,
         item.withdrawal_reason, import_batch_id, item.created_at, item.updated_at, item.submitted_at,
         item.withdrawn_at,
     )

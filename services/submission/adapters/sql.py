@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -9,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, and_, delete, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Row, Table, and_, case, delete, false, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -81,6 +83,7 @@ def initiative_values(item: Initiative, *, import_batch_id: uuid.UUID | None = N
         "id": item.id, "campaign_id": item.campaign_id, "unit_id": c.unit_id,
         "unit_l2": path[1] if len(path) > 1 else "", "unit_l3": path[2] if len(path) > 2 else "",
         "unit_path": "/".join(path), "field": c.field, "title": c.title, "title_folded": c.title_folded,
+        "search_folded": c.search_folded,
         "description": c.description, "date_first_applied": c.date_first_applied, "benefit_vnd": c.benefit_vnd,
         "effectiveness_summary": c.effectiveness_summary, "application_conditions": c.application_conditions,
         "first_application_participants": c.first_application_participants, "investor": c.investor,
@@ -201,18 +204,23 @@ class InitiativeQuery:
     unit_ids: tuple[str, ...] = ()
     field: str | None = None
     status: InitiativeStatus | None = None
-    title_folded: str | None = None
-    drafts_visible: ColumnElement[bool] | None = None  # which drafts the caller may see (None: none)
+    words: tuple[str, ...] = ()  # folded search words (domain.text.search_words): any may match, ranked
+    full_visible: ColumnElement[bool] | None = None  # rows whose full record the caller may see (None: none)
+    places: bool = False  # a unit or field filter: its matches tell where an initiative sits
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass(frozen=True)
+class SearchPosition:
+    """Where a search result sits in the ranking: what its cursor carries."""
+
+    matched: int  # query words found
+    phrase: int  # 1 when the query's words appear together, in order
+    length: int  # of the search text: the same words in a shorter text are a closer match
+    created_at: datetime
+    id: uuid.UUID
 
 
-async def list_initiatives(
-    session: AsyncSession, query: InitiativeQuery, *, before: tuple[datetime, uuid.UUID] | None, limit: int,
-) -> list[Initiative]:
-    """Newest first, keyset-paginated on (created_at, id)."""
+def _filters(query: InitiativeQuery) -> list[ColumnElement[bool]]:
     t = initiatives
     clauses: list[ColumnElement[bool]] = []
     if query.campaign_id:
@@ -223,10 +231,21 @@ async def list_initiatives(
         clauses.append(t.c.field == query.field)
     if query.status:
         clauses.append(t.c.status == query.status.value)
-    if query.title_folded:
-        clauses.append(t.c.title_folded.like(f"%{_like_escape(query.title_folded)}%", escape="\\"))
-    drafts = query.drafts_visible if query.drafts_visible is not None else false()
-    clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, drafts))
+    full = query.full_visible if query.full_visible is not None else false()
+    clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, full))
+    if query.places or query.unit_column or query.field:
+        # A unit or field filter would place a technology secret (walk the units down to its grassroots union):
+        # secrets appear in filtered lists only to those who may see their full record.
+        clauses.append(or_(t.c.confidential == false(), full))
+    return clauses
+
+
+async def list_initiatives(
+    session: AsyncSession, query: InitiativeQuery, *, before: tuple[datetime, uuid.UUID] | None, limit: int,
+) -> list[Initiative]:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    t = initiatives
+    clauses = _filters(query)
     if before is not None:
         created, last_id = before
         clauses.append(or_(t.c.created_at < created, and_(t.c.created_at == created, t.c.id < last_id)))
@@ -235,6 +254,44 @@ async def list_initiatives(
     )
     rows = (await session.execute(stmt)).all()
     return await _with_authors(session, rows)
+
+
+async def search_initiatives(
+    session: AsyncSession, query: InitiativeQuery, *, after: SearchPosition | None, limit: int,
+) -> list[tuple[Initiative, SearchPosition]]:
+    """Whole-word search over title and effectiveness summary: more words matched first, then the phrase, then
+    the shorter text, then newest. Each word is ``LIKE '% word %'`` on the space-padded folded text, which
+    PostgreSQL answers from the trigram index (a BitmapOr over the words)."""
+    t = initiatives
+    column = t.c.search_folded
+    hits = [column.like(f"% {word} %") for word in query.words]
+    matched = functools.reduce(operator.add, [case((hit, 1), else_=0) for hit in hits])
+    phrase = case((column.like(f"% {' '.join(query.words)} %"), 1), else_=0)
+    length = func.length(column)
+    clauses = [*_filters(query), or_(*hits)]
+    if after is not None:
+        clauses.append(or_(
+            matched < after.matched, and_(matched == after.matched, or_(
+                phrase < after.phrase, and_(phrase == after.phrase, or_(
+                    length > after.length, and_(length == after.length, or_(
+                        t.c.created_at < after.created_at,
+                        and_(t.c.created_at == after.created_at, t.c.id < after.id),
+                    )),
+                )),
+            )),
+        ))
+    ranks = matched.label("rank_matched"), phrase.label("rank_phrase"), length.label("rank_length")
+    stmt = (
+        select(t, *ranks).where(and_(true(), *clauses))
+        .order_by(ranks[0].desc(), ranks[1].desc(), ranks[2].asc(), t.c.created_at.desc(), t.c.id.desc())
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    items = await _with_authors(session, rows)
+    return [
+        (item, SearchPosition(int(r.rank_matched), int(r.rank_phrase), int(r.rank_length), item.created_at, item.id))
+        for item, r in zip(items, rows, strict=True)
+    ]
 
 
 def ids_of(items: Iterable[Initiative]) -> list[uuid.UUID]:

@@ -68,6 +68,7 @@ initiatives = Table(
     Column("field", String(64), nullable=False),
     Column("title", String(300), nullable=False),
     Column("title_folded", String(300), nullable=False),
+    Column("search_folded", Text, nullable=False, server_default=""),  # domain.text.search_text of title + summary
     Column("description", Text, nullable=False),
     Column("date_first_applied", Date, nullable=True),
     Column("benefit_vnd", BigInteger, nullable=False),
@@ -92,6 +93,11 @@ Index("ix_initiatives_unit_l2", initiatives.c.unit_l2)
 Index("ix_initiatives_unit_l3", initiatives.c.unit_l3)
 Index("ix_initiatives_unit_id", initiatives.c.unit_id)
 Index("ix_initiatives_owner", initiatives.c.owner_member_id)
+# Word search is LIKE '% word %' per query word: pg_trgm's GIN index serves it (SQLite gets a plain index).
+Index(
+    "ix_initiatives_search_trgm", initiatives.c.search_folded,
+    postgresql_using="gin", postgresql_ops={"search_folded": "gin_trgm_ops"},
+)
 
 authors = Table(
     "authors",
@@ -107,6 +113,8 @@ authors = Table(
     Column("share_basis_points", Integer, nullable=False),  # 100 % = 10,000: exact, no float or decimal type
     Column("member_id", String(200), nullable=True),
 )
+
+Index("ix_authors_member_id", authors.c.member_id)  # "drafts and full records I co-author"
 
 attachments = Table(
     "attachments",

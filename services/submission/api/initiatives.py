@@ -44,7 +44,11 @@ async def list_initiatives(
     unit_id: Annotated[str | None, Query(max_length=32, description="Any level: the unit's whole subtree")] = None,
     field: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,64}$")] = None,
     status: InitiativeStatus | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Title words; diacritics and case ignored")] = None,
+    q: Annotated[str | None, Query(
+        max_length=200,
+        description="Words of the title and effectiveness summary, diacritics and case ignored, at most 12; needs "
+                    "campaign_id; more words matched rank first",
+    )] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InitiativePage:

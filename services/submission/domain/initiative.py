@@ -23,7 +23,7 @@ from services.submission.domain.errors import (
     UnknownUnitError,
     WindowClosedError,
 )
-from services.submission.domain.text import Clean, Label, LongText, Name, Summary, Title, fold
+from services.submission.domain.text import Clean, Label, LongText, Name, Summary, Title, fold, search_text
 from shared.events import (
     AuthorCategory,
     InitiativeDrafted,
@@ -89,6 +89,10 @@ class InitiativeContent(BaseModel):
     @property
     def title_folded(self) -> str:
         return fold(self.title)
+
+    @property
+    def search_folded(self) -> str:
+        return search_text(self.title, self.effectiveness_summary)
 
     @property
     def record_complete(self) -> bool:

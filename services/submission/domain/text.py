@@ -28,6 +28,20 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words of a text, punctuation dropped: "Tiết kiệm điện, nước" → ["tiet", "kiem", "dien", "nuoc"]."""
+    return _NOT_A_WORD.sub(" ", fold(text)).split()
+
+
+def search_text(title: str, summary: str) -> str:
+    """What search matches against: the folded words of title and summary, space-padded so that a whole-word
+    match is ``LIKE '% word %'`` (which a trigram index serves for words of any length)."""
+    return f" {' '.join(search_words(f'{title} {summary}'))} "
+
+
 def _clean(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 

@@ -27,24 +27,31 @@ def in_scope(viewer: Principal, unit_path: tuple[str, ...]) -> bool:
         return False
 
 
+def is_grassroots_officer(viewer: Principal, initiative: Initiative) -> bool:
+    """The officer of the initiative's own grassroots union (its level-4 unit), who vouches for its record."""
+    return viewer.role is Role.OFFICER and viewer.unit_id is not None and viewer.unit_id == initiative.unit_path[-1]
+
+
 def may_see_full(viewer: Principal | None, initiative: Initiative) -> bool:
-    """Owner, authors, officers and reviewers whose subtree holds it, admins and services."""
+    """Owner, authors, the grassroots officer of its unit, admins and services. Officers and reviewers above
+    grassroots are not here: a reviewer gets the record from awards once the case has reached their level."""
     if viewer is None:
         return False
     if viewer.role in (Role.ADMIN, Role.SERVICE):
         return True
-    if viewer.role in (Role.OFFICER, Role.REVIEWER) and in_scope(viewer, initiative.unit_path):
+    if is_grassroots_officer(viewer, initiative):
         return True
     return viewer.subject == initiative.owner_member_id or viewer.subject in initiative.author_member_ids
 
 
 def may_change(viewer: Principal, initiative: Initiative) -> bool:
-    """Edit, submit, withdraw, attach: the owner, an officer of the subtree, or an admin."""
+    """Edit, submit, withdraw, attach: the owner (an upper officer who imported it too), the grassroots officer
+    of its unit, or an admin."""
     if viewer.role is Role.ADMIN:
         return True
-    if viewer.role is Role.OFFICER:
-        return in_scope(viewer, initiative.unit_path)
-    return viewer.role is Role.MEMBER and viewer.subject == initiative.owner_member_id
+    if is_grassroots_officer(viewer, initiative):
+        return True
+    return viewer.role in (Role.MEMBER, Role.OFFICER) and viewer.subject == initiative.owner_member_id
 
 
 def may_know_exists(viewer: Principal | None, initiative: Initiative) -> bool:

@@ -80,8 +80,8 @@ async def _ensure_may_read(ctx: Context, viewer: Principal, initiative_id: uuid.
     item = await load_visible(ctx, viewer, initiative_id)
     if not may_see_full(viewer, item):
         raise ForbiddenError(
-            "Chỉ tác giả, cán bộ công đoàn, người chấm phụ trách và quản trị xem được hồ sơ"
-            " — only those who may see the full record may see its files"
+            "Chỉ tác giả, cán bộ công đoàn cơ sở của đơn vị và quản trị xem được hồ sơ; người chấm xem qua hồ sơ xét"
+            " — only those who may see the full record may see its files (reviewers: through their case in awards)"
         )
 
 

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters import sql
-from services.submission.adapters.tables import idempotency, initiatives, outbox
+from services.submission.adapters.tables import authors, idempotency, initiatives, outbox
 from services.submission.bootstrap import Context
 from services.submission.domain.campaign import vietnam_today
 from services.submission.domain.errors import InitiativeNotFoundError, UnknownUnitError, VersionConflictError
@@ -23,7 +23,7 @@ from services.submission.domain.initiative import (
     ensure_in_window,
     initiative_event,
 )
-from services.submission.domain.text import fold, nfc
+from services.submission.domain.text import nfc, search_words
 from services.submission.domain.visibility import (
     ConfidentialView,
     FullView,
@@ -46,9 +46,11 @@ from shared.events import (
 )
 from shared.http import BadCursorError, decode_cursor, encode_cursor
 from shared.outbox import add_events
+from shared.problems import UnprocessableError
 from shared.union_tree import UnionTree
 
 UNIT_COLUMN_BY_LEVEL = {2: "unit_l2", 3: "unit_l3", 4: "unit_id"}
+MAX_SEARCH_WORDS = 12
 
 
 def ensure_may_create_in(principal: Principal, unit_path: tuple[str, ...]) -> None:
@@ -202,18 +204,19 @@ async def read_initiative(
     return project(await load_visible(ctx, viewer, initiative_id), viewer)
 
 
-def _drafts_visible(ctx: Context, viewer: Principal | None) -> ColumnElement[bool] | None:
+def full_records_visible(viewer: Principal | None) -> ColumnElement[bool] | None:
+    """SQL twin of ``may_see_full``: the rows whose full record (drafts, secrets' placement) the viewer may see."""
     if viewer is None:
         return None
     if viewer.role in (Role.ADMIN, Role.SERVICE):
         return true()
-    own = initiatives.c.owner_member_id == viewer.subject
-    if viewer.role in (Role.OFFICER, Role.REVIEWER) and viewer.unit_id:
-        column, ids = unit_filter(ctx.tree, viewer.unit_id)
-        if column is None:
-            return true()
-        return or_(own, initiatives.c[column].in_(ids))
-    return own
+    entitled: list[ColumnElement[bool]] = [
+        initiatives.c.owner_member_id == viewer.subject,
+        initiatives.c.id.in_(select(authors.c.initiative_id).where(authors.c.member_id == viewer.subject)),
+    ]
+    if viewer.role is Role.OFFICER and viewer.unit_id:
+        entitled.append(initiatives.c.unit_id == viewer.unit_id)
+    return or_(*entitled)
 
 
 def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, ...]]:
@@ -223,10 +226,10 @@ def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, .
     return column, (unit_id, *unit.predecessor_ids)
 
 
-def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
+def _before(value: dict[str, Any] | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (created_at, id) of the last item a decoded cursor points after."""
+    if value is None:
         return None
-    value = decode_cursor(cursor)
     try:
         created = datetime.fromisoformat(str(value["c"]))
         last_id = uuid.UUID(str(value["i"]))
@@ -237,26 +240,66 @@ def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     return as_utc(created), last_id  # type: ignore[return-value]
 
 
+def _after(value: dict[str, Any] | None) -> sql.SearchPosition | None:
+    """A search cursor carries the ranking of the last result as well as its (created_at, id)."""
+    position = _before(value)
+    if value is None or position is None:
+        return None
+    try:
+        matched, phrase, length = (int(value[k]) for k in ("m", "p", "n"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadCursorError("cursor is not one this API returned") from exc
+    return sql.SearchPosition(matched, phrase, length, *position)
+
+
+def search_words_of(q: str) -> tuple[str, ...]:
+    """The query's folded words, bounded: a longer query is a 422, not a slow scan."""
+    words = tuple(dict.fromkeys(search_words(nfc(q))))  # a repeated word counts once
+    if not words:
+        raise UnprocessableError("q: cần ít nhất một từ — give at least one word to search for")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise UnprocessableError(
+            f"q: tối đa {MAX_SEARCH_WORDS} từ — search with at most {MAX_SEARCH_WORDS} words",
+            max_words=MAX_SEARCH_WORDS,
+        )
+    return words
+
+
 async def list_initiatives(
     ctx: Context, *, viewer: Principal | None, campaign_id: str | None, unit_id: str | None, field: str | None,
     status: InitiativeStatus | None, q: str | None, cursor: str | None, limit: int,
 ) -> tuple[list[FullView | PublicView | ConfidentialView], str | None]:
-    """Newest first; ``q`` matches titles ignoring diacritics and case; drafts only for who may see them."""
+    """Newest first; with ``q`` (which needs a campaign) ranked by words of title and effectiveness summary,
+    diacritics and case ignored; drafts only for who may see them."""
     unit_column: str | None = None
     unit_ids: tuple[str, ...] = ()
+    if q is not None and not campaign_id:
+        raise UnprocessableError("campaign_id: tìm kiếm cần chỉ rõ phong trào — search needs a campaign_id")
+    words = search_words_of(q) if q is not None else ()
     if unit_id:
         if unit_id not in ctx.tree or not unit_id.isprintable():
             raise UnknownUnitError(f"Không có đơn vị mã {unit_id!r} — unknown unit")
         unit_column, unit_ids = unit_filter(ctx.tree, unit_id)
     query = sql.InitiativeQuery(
         campaign_id=campaign_id, unit_column=unit_column, unit_ids=unit_ids, field=field, status=status,
-        title_folded=fold(nfc(q)) if q else None, drafts_visible=_drafts_visible(ctx, viewer),
+        words=words, full_visible=full_records_visible(viewer), places=bool(unit_id or field),
     )
+    key = ctx.settings.cursor_key
+    value = decode_cursor(cursor, key=key) if cursor else None
+    ranked: list[tuple[Initiative, sql.SearchPosition]] = []
     async with ctx.sessions() as session:
-        items = await sql.list_initiatives(session, query, before=_before(cursor), limit=limit + 1)
+        if words:
+            ranked = await sql.search_initiatives(session, query, after=_after(value), limit=limit + 1)
+            items = [item for item, _ in ranked]
+        else:
+            items = await sql.list_initiatives(session, query, before=_before(value), limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": str(last.id)})
+        position: dict[str, Any] = {"c": last.created_at.isoformat(), "i": str(last.id)}
+        if words:
+            rank = ranked[limit - 1][1]
+            position |= {"m": rank.matched, "p": rank.phrase, "n": rank.length}
+        next_cursor = encode_cursor(position, key=key)
     return [project(i, viewer) for i in items], next_cursor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -22,7 +23,15 @@ from services.submission.domain.errors import (
 )
 from services.submission.domain.initiative import Initiative, InitiativeContent, check_content, ensure_in_window
 from services.submission.domain.text import fold, nfc
-from services.submission.domain.visibility import ConfidentialView, FullView, PublicView, project
+from services.submission.domain.visibility import (
+    ConfidentialView,
+    FullView,
+    PublicView,
+    in_scope,
+    may_change,
+    may_know_exists,
+    project,
+)
 from shared.auth import Principal, Role
 from shared.events import InitiativeStatus
 from shared.union_tree import get_tree
@@ -138,16 +147,36 @@ def test_projection_of_a_secret_keeps_only_public_fields() -> None:
     assert set(public.model_dump()) == {
         "view", "id", "campaign_id", "status", "confidential", "title", "effectiveness_summary", "award",
     }
-    officer = Principal("cb", Role.OFFICER, "P24")
-    assert isinstance(project(secret, officer), FullView)
-    assert isinstance(project(secret, Principal("cb", Role.OFFICER, "P40")), ConfidentialView)
+    grassroots_officer = Principal("cb", Role.OFFICER, secret.unit_path[-1])
+    assert isinstance(project(secret, grassroots_officer), FullView)
+    for unit in ("P24", secret.unit_path[2], "VGCL", "P40"):  # above grassroots, or elsewhere
+        assert isinstance(project(secret, Principal("cb", Role.OFFICER, unit)), ConfidentialView), unit
+        assert isinstance(project(secret, Principal("ng", Role.REVIEWER, unit)), ConfidentialView), unit
     assert isinstance(project(secret, Principal("dv-nhung", Role.MEMBER, None)), FullView)
     assert isinstance(project(initiative(), None), PublicView)
 
 
-def test_a_2025_federation_sees_the_units_it_took_over() -> None:
+def test_a_2025_federation_acts_on_the_units_it_took_over_but_sees_no_full_record() -> None:
     secret = initiative(**SECRET)
-    assert isinstance(project(secret, Principal("cb", Role.REVIEWER, "P2025-24")), FullView)
+    federation = Principal("cb", Role.REVIEWER, "P2025-24")
+    assert in_scope(federation, secret.unit_path)
+    assert isinstance(project(secret, federation), ConfidentialView)  # reviewers: through awards, once reached
+
+
+def test_changes_belong_to_the_owner_the_grassroots_officer_and_admins() -> None:
+    item = initiative()
+    assert may_change(Principal("dv-nhung", Role.MEMBER, None), item)  # the owner
+    assert may_change(Principal("cb", Role.OFFICER, item.unit_path[-1]), item)
+    assert may_change(Principal("qt", Role.ADMIN, None), item)
+    assert not may_change(Principal("cb", Role.OFFICER, item.unit_path[2]), item)
+    assert not may_change(Principal("cb", Role.OFFICER, item.unit_path[1]), item)
+    assert not may_change(Principal("dv-nhung", Role.REVIEWER, item.unit_path[-1]), item)
+    imported = replace(item, owner_member_id="cb-huyen")  # an upper officer who imported it owns it
+    assert may_change(Principal("cb-huyen", Role.OFFICER, item.unit_path[2]), imported)
+    draft = replace(item, status=InitiativeStatus.DRAFT)
+    assert may_know_exists(Principal("cb", Role.OFFICER, item.unit_path[-1]), draft)
+    assert not may_know_exists(Principal("cb", Role.OFFICER, item.unit_path[2]), draft)
+    assert not may_know_exists(None, draft)
 
 
 def test_default_campaign_fields_have_vietnamese_labels_and_codes() -> None:
