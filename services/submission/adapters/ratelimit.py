@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
@@ -9,25 +10,39 @@ from redis.exceptions import RedisError
 
 from shared.problems import RateLimitedError, UnavailableError
 
-# Fixed one-minute windows. Returns 0 when allowed, else the seconds until the tightest window resets.
+# Fixed one-minute windows. Returns 0 when allowed, else the seconds until the window that refused resets.
+# The address is counted only once the member's own limit passed: a member over their limit must not spend the
+# budget of everyone behind the same address (a carrier-grade NAT, a factory's Wi-Fi).
 _SCRIPT = """
 local window = tonumber(ARGV[3])
-local retry = 0
-for i = 1, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('EXPIRE', KEYS[i], window) end
-  if n > tonumber(ARGV[i]) then
-    local ttl = redis.call('TTL', KEYS[i])
-    if ttl < 1 then
-      redis.call('EXPIRE', KEYS[i], window)
-      ttl = window
-    end
-    if ttl > retry then retry = ttl end
+local function spend(key, limit)
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, window) end
+  if n <= limit then return 0 end
+  local ttl = redis.call('TTL', key)
+  if ttl < 1 then
+    redis.call('EXPIRE', key, window)
+    ttl = window
   end
+  return ttl
 end
-return retry
+local retry = spend(KEYS[1], tonumber(ARGV[1]))
+if retry > 0 then return retry end
+return spend(KEYS[2], tonumber(ARGV[2]))
 """
 WINDOW_SECONDS = 60
+IPV6_PREFIX = 64  # one IPv6 subscriber gets a whole /64: keyed per address, each client would pick its own budget
+
+
+def address_bucket(address: str) -> str:
+    """What the address limit counts: an IPv4 address, or the /64 of an IPv6 address (anything else as is)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, IPV6_PREFIX), strict=False))
+    return str(parsed)
 
 
 def _limited(retry: int) -> RateLimitedError:
@@ -47,7 +62,7 @@ class VoteRateLimiter:
         self._limits = (per_member, per_address)
 
     def _keys(self, member_id: str, address: str) -> list[str]:
-        return [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address}"]
+        return [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address_bucket(address)}"]
 
     async def check(self, member_id: str, address: str) -> None:
         """One attempt; raises ``RateLimitedError`` when over a limit."""
