@@ -20,6 +20,7 @@ from typing import Annotated
 import jwt
 import structlog
 from fastapi import Depends, Request
+from jwt.types import Options
 
 from shared.events import utc_now
 from shared.problems import Problem
@@ -114,7 +115,7 @@ def decode_token(token: str, settings: Settings | None = None) -> Principal:
 
 def _verify(token: str, settings: Settings) -> tuple[Principal, float]:
     """The principal of a valid token and the time (epoch seconds) it expires."""
-    options = {"require": REQUIRED_CLAIMS}
+    options: Options = {"require": REQUIRED_CLAIMS}
     try:
         if settings.jwks_url:
             key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
