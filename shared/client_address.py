@@ -14,6 +14,7 @@ from shared.settings import get_settings, ipaddress_networks
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 UNKNOWN = "unknown"
+IPV6_PREFIX = 64  # one IPv6 subscriber gets a whole /64: keyed per address, each client would pick its own budget
 
 
 @lru_cache(maxsize=16)
@@ -75,3 +76,14 @@ def client_address(connection: HTTPConnection | Scope, trusted_proxies: str | No
             return str(address)
         last_trusted = address
     return str(last_trusted)
+
+
+def address_bucket(address: str) -> str:
+    """What a per-address limit counts: an IPv4 address, or the /64 of an IPv6 address (anything else as is)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, IPV6_PREFIX), strict=False))
+    return str(parsed)

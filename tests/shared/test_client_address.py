@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared.client_address import client_address
+from shared.client_address import address_bucket, client_address
 from shared.settings import Settings
 
 PROXIES = "10.0.0.0/8, 2001:db8:ffff::/48"
@@ -60,3 +60,13 @@ def test_trusted_proxies_setting_refuses_garbage_in_one_line() -> None:
     with pytest.raises(ValidationError, match="SANGKIEN_TRUSTED_PROXIES"):
         Settings(trusted_proxies="10.0.0.0/8, ten-dot-zero")
     assert Settings(trusted_proxies="10.0.0.0/8,fd00::/8, 192.0.2.1").trusted_proxies
+
+
+@pytest.mark.parametrize(("address", "bucket"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
+    ("unknown", "unknown"),
+])
+def test_per_address_limits_count_ipv6_clients_by_their_64(address: str, bucket: str) -> None:
+    assert address_bucket(address) == bucket

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.client_address import address_bucket
 from shared.problems import RateLimitedError, UnavailableError
 
 # Fixed one-minute windows. Returns 0 when allowed, else the seconds until the window that refused resets.
@@ -31,18 +31,6 @@ if retry > 0 then return retry end
 return spend(KEYS[2], tonumber(ARGV[2]))
 """
 WINDOW_SECONDS = 60
-IPV6_PREFIX = 64  # one IPv6 subscriber gets a whole /64: keyed per address, each client would pick its own budget
-
-
-def address_bucket(address: str) -> str:
-    """What the address limit counts: an IPv4 address, or the /64 of an IPv6 address (anything else as is)."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        return str(ipaddress.IPv6Network((parsed, IPV6_PREFIX), strict=False))
-    return str(parsed)
 
 
 def _limited(retry: int) -> RateLimitedError:
