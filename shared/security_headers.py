@@ -26,6 +26,7 @@ _ASYNCAPI = {
     "style-src": "https://unpkg.com",
     "img-src": "https://www.asyncapi.com",
 }
+API_PREFIX = "/v1/"
 STATIC_HEADERS = {
     "strict-transport-security": "max-age=31536000; includeSubDomains",
     "x-frame-options": "DENY",
@@ -72,7 +73,9 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # The API under /v1/ answers JSON, problem+json, SSE and files, never a page: it goes straight through,
+        # so votes and dashboard reads pay nothing for this.
+        if scope["type"] != "http" or scope.get("path", "").startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
         start: Message | None = None
@@ -81,8 +84,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", []))  # mutable, for the headers added below
-                if MutableHeaders(raw=message["headers"]).get("content-type", "").startswith("text/html"):
+                # Raw bytes compared in place: this runs on every answer, and only HTML pages are held.
+                content_type = next((v for k, v in message.get("headers", ()) if k.lower() == b"content-type"), b"")
+                if content_type.startswith(b"text/html"):
+                    message["headers"] = list(message["headers"])  # mutable, for the headers added below
                     start = message
                     return
             elif message["type"] == "http.response.body" and start is not None:

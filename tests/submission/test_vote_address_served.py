@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 
-from bench.platform import free_port
 from services.submission import MIGRATIONS_DIR
 from shared.auth import Role
 from shared.db import upgrade_database_async
 from shared.settings import Settings
+from tests.support.servers import free_port
 
 from .support import bearer, form
 
