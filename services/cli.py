@@ -43,8 +43,22 @@ def token(
     hours: Annotated[float, typer.Option(help="Lifetime in hours")] = 12.0,
 ) -> None:
     """Issue a development JWT (HS256 with the local key)."""
+    import os
     from datetime import timedelta
 
+    from pydantic import ValidationError
+
+    from shared.settings import get_settings
+
+    try:
+        prod = get_settings().env == "prod"
+    except ValidationError:  # prod settings missing their secrets are still prod
+        prod = os.environ.get("SANGKIEN_ENV", "").strip().lower() == "prod"
+    if prod:
+        # Production tokens come from the identity provider; a locally minted one would bypass it.
+        typer.echo("error: `sangkien token` does not run with SANGKIEN_ENV=prod; tokens come from the identity "
+                   "provider", err=True)
+        raise typer.Exit(2)
     try:
         typer.echo(issue_token(subject=member, role=role, unit_id=unit, ttl=timedelta(hours=hours)))
     except ValueError as exc:

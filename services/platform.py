@@ -40,6 +40,9 @@ def _uvicorn(app: str, port: int, settings: Settings, *, workers: int = 1) -> li
     argv = [
         sys.executable, "-m", "uvicorn", app, "--factory", "--host", settings.host, "--port", str(port),
         "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "75",
+        # The app reads X-Forwarded-For itself, from trusted proxies only (shared/client_address.py); uvicorn's own
+        # rewrite would trust any local peer's header and hide the real one.
+        "--no-proxy-headers",
     ]
     return argv + (["--workers", str(workers)] if workers > 1 else [])
 

@@ -2,7 +2,8 @@
 
 Development and tests sign HS256 tokens with a local key (`sangkien token`); production
 validates RS256/ES256 tokens from the identity provider's JWKS. Claims used:
-``sub`` (member id), ``role``, ``unit`` (the unit the role is scoped to), ``exp``.
+``sub`` (member id), ``role``, ``unit`` (the unit the role is scoped to), ``exp`` and ``iat`` (all required
+but ``unit``); a service token lives at most ``SANGKIEN_SERVICE_TOKEN_MAX_HOURS``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ from functools import lru_cache
 from typing import Annotated
 
 import jwt
+import structlog
 from fastapi import Depends, Request
+from jwt.types import Options
 
 from shared.events import utc_now
 from shared.problems import Problem
 from shared.settings import Settings, get_settings
 from shared.union_tree import UnionTree, get_tree
 
+log = structlog.get_logger(__name__)
+REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+INVALID_TOKEN = "Token không hợp lệ — invalid token"
 
 class Role(StrEnum):
     MEMBER = "member"
@@ -65,6 +71,10 @@ def issue_token(
         raise ValueError(f"a {role.value} token needs a unit")
     if unit_id is not None and unit_id not in get_tree():
         raise ValueError(f"unknown unit {unit_id!r}")
+    longest = timedelta(hours=settings.service_token_max_hours)
+    if role is Role.SERVICE and ttl > longest:
+        raise ValueError(f"a service token lives at most {settings.service_token_max_hours:g} h "
+                         "(SANGKIEN_SERVICE_TOKEN_MAX_HOURS)")
     now = utc_now()
     claims = {
         "sub": subject, "role": role.value, "unit": unit_id, "iat": now, "exp": now + ttl,
@@ -99,27 +109,31 @@ class ForbiddenError(Problem):
 
 
 def decode_token(token: str, settings: Settings | None = None) -> Principal:
-    """Validate a bearer token and return its principal; raise ``AuthError`` with the reason."""
+    """Validate a bearer token and return its principal; raise ``AuthError`` (the reason goes to the log only)."""
     return _verify(token, settings or get_settings())[0]
 
 
 def _verify(token: str, settings: Settings) -> tuple[Principal, float]:
     """The principal of a valid token and the time (epoch seconds) it expires."""
+    options: Options = {"require": REQUIRED_CLAIMS}
     try:
         if settings.jwks_url:
             key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
             claims = jwt.decode(
                 token, key, algorithms=["RS256", "ES256"], audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+                options=options,
             )
         else:
             claims = jwt.decode(
                 token, settings.signing_secret, algorithms=["HS256"],
-                audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience, issuer=settings.jwt_issuer, options=options,
             )
     except jwt.ExpiredSignatureError as exc:
         raise AuthError("Token đã hết hạn — token expired; sign in again") from exc
     except jwt.PyJWTError as exc:
-        raise AuthError(f"Token không hợp lệ — invalid token: {exc}") from exc
+        # The library's reason helps a forger more than a user: the operator reads it in the log instead.
+        log.info("token refused", reason=str(exc), error=type(exc).__name__)
+        raise AuthError(INVALID_TOKEN) from exc
     try:
         role = Role(str(claims.get("role")))
     except ValueError as exc:
@@ -130,9 +144,14 @@ def _verify(token: str, settings: Settings) -> tuple[Principal, float]:
         raise AuthError("token has no subject")
     if role in (Role.OFFICER, Role.REVIEWER) and (not isinstance(unit, str) or unit not in get_tree()):
         raise AuthError(f"{role.value} token must name a known unit")
-    expires = claims.get("exp")
-    return (Principal(subject=subject, role=role, unit_id=unit if isinstance(unit, str) else None),
-            float(expires) if isinstance(expires, int | float) else float("inf"))
+    expires, issued = claims.get("exp"), claims.get("iat")
+    if not isinstance(expires, int | float) or not isinstance(issued, int | float):
+        raise AuthError(INVALID_TOKEN)
+    if role is Role.SERVICE and expires - issued > settings.service_token_max_hours * 3600:
+        log.info("token refused", reason="service token lifetime over SANGKIEN_SERVICE_TOKEN_MAX_HOURS",
+                 hours=round((expires - issued) / 3600, 1))
+        raise AuthError("Token dịch vụ có thời hạn quá dài — service token lifetime too long")
+    return Principal(subject=subject, role=role, unit_id=unit if isinstance(unit, str) else None), float(expires)
 
 
 class VerifiedTokens:

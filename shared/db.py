@@ -33,6 +33,9 @@ def make_engine(url: str, *, pool_size: int = 8, echo: bool = False) -> AsyncEng
     Every process of the platform holds a pool (two submission and two awards workers, the relay, tests), and
     PostgreSQL's default max_connections is 100: past it, connections are refused ("too many clients"). A busy
     process waits for a pooled connection instead (pool timeout, then 503).
+
+    Bound values never appear in SQLAlchemy's error texts or echo (``hide_parameters``): they hold confidential
+    details, birth dates and tokens' subjects, and errors end up in logs.
     """
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
@@ -40,7 +43,7 @@ def make_engine(url: str, *, pool_size: int = 8, echo: bool = False) -> AsyncEng
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A pooled connection keeps its PRAGMAs: they run once per connection, not once per transaction.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=pool_size,
-                                     max_overflow=pool_size)
+                                     max_overflow=pool_size, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -55,7 +58,8 @@ def make_engine(url: str, *, pool_size: int = 8, echo: bool = False) -> AsyncEng
     # Pre-ping costs a round trip per checkout (about a tenth of a submission request's CPU; votes check out once
     # per batch) but is kept: without it a connection killed by a server restart fails with asyncpg's
     # InternalClientError, which SQLAlchemy does not take for a disconnect, and requests answer 500 (tested).
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True,
+                               hide_parameters=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import Table
@@ -17,7 +18,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import ServicePrincipal
 from shared.cursors import BadCursorError, decode_cursor, encode_cursor
 from shared.outbox import feed_page
-from shared.problems import PROBLEM_RESPONSES, PayloadTooLargeError, install_problem_handlers, problem_response
+from shared.problems import (
+    PROBLEM_RESPONSES,
+    NotFoundError,
+    PayloadTooLargeError,
+    install_problem_handlers,
+    problem_response,
+)
+from shared.security_headers import SecurityHeaders
+from shared.settings import Settings, get_settings
 
 
 def metrics_text() -> bytes:
@@ -101,15 +110,22 @@ def create_app(
     upload_max_bytes: int = 20 * 1_048_576,
     upload_paths: tuple[str, ...] = (),
     ready: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
-    """A FastAPI app with problem+json errors, a body-size limit, /health, /ready and /metrics."""
+    """A FastAPI app with problem+json errors, a body-size limit, security headers on HTML pages, /health, /ready,
+    /metrics (bearer-protected in prod) and, unless ``public_docs`` says otherwise, the API and AsyncAPI docs."""
+    settings = settings or get_settings()
+    docs = settings.docs_public
     app = FastAPI(
         title=title, description=description, version=version, lifespan=lifespan, responses=PROBLEM_RESPONSES,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=max_body_bytes, upload_max_bytes=upload_max_bytes, upload_paths=upload_paths,
     )
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:
@@ -124,6 +140,29 @@ def create_app(
         response.status_code = 200 if ok else 503
         return {"status": "ready" if ok else "not ready", "checks": checks}
 
+    if docs:
+        _add_asyncapi_routes(app)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (bearer SANGKIEN_METRICS_TOKEN when set)",
+             response_class=Response)
+    async def metrics(request: Request) -> Response:
+        if not metrics_allowed(request.headers.get("authorization"), settings):
+            # The same answer as a route that does not exist: nothing tells a scanner metrics live here.
+            raise NotFoundError("Không có trang này — not found")
+        return Response(metrics_text(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def metrics_allowed(authorization: str | None, settings: Settings) -> bool:
+    """With a metrics token, only its bearer; without one, anyone outside prod and no one in prod."""
+    if not settings.metrics_token:
+        return settings.env != "prod"
+    scheme, _, token = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode())
+
+
+def _add_asyncapi_routes(app: FastAPI) -> None:
     @app.get("/asyncapi", tags=["docs"], summary="AsyncAPI document of the events (HTML)", response_class=HTMLResponse)
     async def asyncapi_page() -> HTMLResponse:
         from shared.asyncapi import asyncapi_html
@@ -135,12 +174,6 @@ def create_app(
         from shared.asyncapi import asyncapi_json
 
         return Response(asyncapi_json(), media_type="application/json")
-
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
-        return Response(metrics_text(), media_type=CONTENT_TYPE_LATEST)
-
-    return app
 
 
 def event_feed_router(get_engine: Callable[[], AsyncEngine], table: Table) -> APIRouter:

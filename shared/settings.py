@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "sangkien-dev-secret-do-not-use-in-production-0123456789"
 DEV_CURSOR_SECRET = "sangkien-dev-cursor-secret-do-not-use-in-production"
-MIN_SECRET_BYTES = 32
+MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash output; the same for other keys
 
 
 class Settings(BaseSettings):
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
         None, description="Key sealing page cursors, the same for every process of a service (production: required, "
                           "at least 32 bytes; dev/test: a fixed development key)",
     )
+    service_token_max_hours: float = Field(
+        24, gt=0, le=24 * 30,
+        description="Longest lifetime (exp − iat) of a service token: a longer one is refused and not minted",
+    )
 
     host: str = Field("127.0.0.1", description="Bind address of the HTTP servers")
     submission_port: int = Field(8001, description="Submission API port")
@@ -78,16 +84,40 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, description="Largest JSON request body")
     max_upload_bytes: int = Field(20 * 1_048_576, description="Largest attachment or import file")
     vote_rate_per_member: int = Field(30, description="Votes one member may cast per minute")
-    vote_rate_per_address: int = Field(600, description="Votes one client address may cast per minute")
+    vote_rate_per_address: int = Field(
+        3000,
+        description="Votes one client address (an IPv4 address, or an IPv6 /64) may cast per minute. A backstop, "
+                    "not the stuffing guard (that is the per-member limit): one carrier-grade NAT address or a "
+                    "factory's Wi-Fi carries thousands of members, who may all vote in the minute after a meeting",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated CIDRs (IPv4 and IPv6) of the reverse proxies in front of the HTTP services; "
+                    "a request from one of them is attributed to the right-most X-Forwarded-For hop outside them. "
+                    "Empty: no proxy is trusted and the TCP peer is the client",
+    )
 
     run_relay: bool = Field(True, description="Run the outbox relay inside each publishing service's HTTP process")
     seed_demo_campaign: bool = Field(True, description="Create an open demo campaign beside the 2021 one")
+
+    public_docs: bool | None = Field(
+        None,
+        description="Serve /docs, /redoc, /openapi.json and /asyncapi* (unset: yes outside prod, no in prod)",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token Prometheus presents for /metrics; in prod /metrics answers 404 without it",
+    )
 
     log_level: str = Field("INFO", description="Log level")
     log_json: bool = Field(False, description="JSON log lines (structlog) instead of console lines")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:
+        try:
+            ipaddress_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise ValueError(f"SANGKIEN_TRUSTED_PROXIES: {exc} (write CIDRs such as 10.0.0.0/8, fd00::/8)") from exc
         if self.env == "prod":
             if not self.jwks_url and not self.jwt_secret:
                 raise ValueError("production needs SANGKIEN_JWKS_URL (or an explicit SANGKIEN_JWT_SECRET)")
@@ -97,9 +127,22 @@ class Settings(BaseSettings):
                 raise ValueError(f"production needs SANGKIEN_CURSOR_SECRET of at least {MIN_SECRET_BYTES} bytes")
             if self.cursor_secret == DEV_CURSOR_SECRET:
                 raise ValueError("the development cursor secret is refused in production")
-            if "guest:guest@" in self.amqp_url:
-                raise ValueError("production refuses RabbitMQ's default guest credentials")
+            if self.jwt_secret and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"production refuses an HS256 SANGKIEN_JWT_SECRET under {MIN_SECRET_BYTES} bytes")
+            if amqp_uses_guest(self.amqp_url):
+                raise ValueError("production refuses RabbitMQ's default guest credentials (set a user in "
+                                 "SANGKIEN_AMQP_URL)")
+        elif not self.jwt_secret and not self.jwks_url and not is_loopback(self.host):
+            raise ValueError(
+                f"SANGKIEN_HOST={self.host} is not a loopback address, so the development JWT key would be "
+                "accepted from the network: set SANGKIEN_JWT_SECRET (or SANGKIEN_JWKS_URL), or bind 127.0.0.1"
+            )
         return self
+
+    @property
+    def docs_public(self) -> bool:
+        """Whether /docs, /redoc, /openapi.json and /asyncapi* are served (unset: everywhere but prod)."""
+        return self.env != "prod" if self.public_docs is None else self.public_docs
 
     @property
     def signing_secret(self) -> str:
@@ -119,6 +162,27 @@ class Settings(BaseSettings):
                 raise RuntimeError("no cursor secret in production")
             secret = DEV_CURSOR_SECRET
         return hashlib.sha256(b"sangkien-cursor-key\0" + secret.encode()).digest()
+
+
+def ipaddress_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated CIDRs as networks (a bare address is a /32 or /128); raise ``ValueError`` on garbage."""
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``; a name or a wildcard (0.0.0.0, ::) is not loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def amqp_uses_guest(url: str) -> bool:
+    """RabbitMQ's guest account: named in the URL, or implied by a URL without credentials (aio-pika's default)."""
+    parts = urlsplit(url)
+    return parts.username in (None, "", "guest")
 
 
 @lru_cache(maxsize=1)

@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         max_body_bytes=settings.max_body_bytes,
         ready=service.readiness,
+        settings=settings,
     )
     app.state.awards = service
 

@@ -38,7 +38,9 @@ def serve(
     settings = get_settings()
     configure_logging(settings)
     console.print(f"awards: http://{host or settings.host}:{port or settings.awards_port}/docs")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.awards_port)
+    # X-Forwarded-For is read by shared/client_address.py, from trusted proxies only.
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.awards_port,
+                proxy_headers=False)
 
 
 @app.command()

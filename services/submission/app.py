@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_max_bytes=settings.max_upload_bytes,
         upload_paths=("/attachments", "/v1/imports"),
         ready=ready,
+        settings=settings,
     )
 
     @app.exception_handler(ValidationError)

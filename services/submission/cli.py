@@ -36,6 +36,7 @@ def serve(
     uvicorn.run(
         "services.submission.app:create_app", factory=True, host=settings.host,
         port=port or settings.submission_port, log_level=settings.log_level.lower(),
+        proxy_headers=False,  # X-Forwarded-For is read by shared/client_address.py, from trusted proxies only
     )
 
 

@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_base_app(
         title="sangkien tally",
         description="Live counters and rankings of the initiative campaigns (public), SSE stream and dashboard.",
-        lifespan=lifespan, max_body_bytes=settings.max_body_bytes, ready=ready,
+        lifespan=lifespan, max_body_bytes=settings.max_body_bytes, ready=ready, settings=settings,
     )
     app.state.reader = reader
     app.state.hub = hub

@@ -39,7 +39,8 @@ def serve(port: Annotated[int | None, typer.Option(help="Port (default SANGKIEN_
 
     settings = get_settings()
     uvicorn.run("services.tally.app:create_app", factory=True, host=settings.host,
-                port=port or settings.tally_port, log_level="warning")
+                port=port or settings.tally_port, log_level="warning",
+                proxy_headers=False)  # X-Forwarded-For is read by shared/client_address.py, from trusted proxies only
 
 
 @app.command("rebuild")

@@ -73,7 +73,8 @@ def assert_limited(responses: list[httpx.Response]) -> None:
 async def test_one_member_hammering_the_vote_endpoint_is_limited_and_counted_once_per_initiative(
     platform: Platform, initiatives: list[str],
 ):
-    settings = Settings(namespace=platform.namespace)
+    settings = Settings(namespace=platform.namespace,
+                        vote_rate_per_address=int(platform.env["SANGKIEN_VOTE_RATE_PER_ADDRESS"]))
     driver = CampaignDriver(platform)
     try:
         baseline = await driver.tally_totals()
@@ -98,7 +99,8 @@ async def test_one_member_hammering_the_vote_endpoint_is_limited_and_counted_onc
 async def test_many_members_from_one_address_are_limited_and_only_accepted_votes_count(
     platform: Platform, initiatives: list[str],
 ):
-    settings = Settings(namespace=platform.namespace)
+    settings = Settings(namespace=platform.namespace,
+                        vote_rate_per_address=int(platform.env["SANGKIEN_VOTE_RATE_PER_ADDRESS"]))
     driver = CampaignDriver(platform)
     try:
         baseline = await driver.tally_totals()

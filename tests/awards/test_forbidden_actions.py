@@ -71,12 +71,15 @@ async def test_each_forbidden_action_has_its_error_and_changes_nothing(
         cid = {name: case_id_for(e.initiative_id) for name, e in cases.items()}
         grassroots = reviewer(path[3])
 
-        # wrong unit: a reviewer of a sibling grassroots union
+        # outside the caller's scope, answered as a case that does not exist: a reviewer of a sibling grassroots
+        # union, and the upper-grassroots union before the grassroots union nominated
         await assert_refused_without_change(
-            service, client, act(client, cid["main"], "recognise", reviewer(other[3])), 403, "wrong-unit")
-        # wrong level: the upper-grassroots union before the grassroots union nominated
+            service, client, act(client, cid["main"], "recognise", reviewer(other[3])), 404, "case-not-found")
         await assert_refused_without_change(
-            service, client, act(client, cid["main"], "recognise", reviewer(path[2])), 403, "wrong-level")
+            service, client, act(client, cid["main"], "recognise", reviewer(path[2])), 404, "case-not-found")
+        # wrong unit: an admin may read every case but only reviewers review
+        await assert_refused_without_change(
+            service, client, act(client, cid["main"], "recognise", admin()), 403, "wrong-unit")
         # over quota: one nomination allowed per grassroots union
         await ok(act(client, cid["main"], "recognise", grassroots))
         await ok(act(client, cid["main"], "nominate", grassroots))
@@ -107,6 +110,8 @@ async def test_each_forbidden_action_has_its_error_and_changes_nothing(
             "award-not-for-level")
         await assert_refused_without_change(
             service, client, act(client, cid["second"], "recognise", grassroots), 409, "invalid-transition")
+        invalid = (await act(client, cid["second"], "recognise", grassroots)).json()
+        assert (invalid["status"], invalid["case_status"]) == (409, "recognised")  # RFC 9457: status is the code
         await assert_refused_without_change(
             service, client, act(client, cid["second"], "not_recognise", grassroots, reason=""), 422,
             "validation-error")

@@ -75,7 +75,7 @@ class ServedApp:
         if self.prepare is not None:
             await self.prepare()
         config = uvicorn.Config(self.make_app(), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on", access_log=False)
+                                lifespan="on", access_log=False, proxy_headers=False)
         self._server = uvicorn.Server(config)
         await self._server.serve()
         if not self._server.started:

@@ -27,7 +27,8 @@ async def serve(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None],
     from services.submission import MIGRATIONS_DIR
 
     await upgrade_database_async(MIGRATIONS_DIR, settings.submission_db_url)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
+                                                 proxy_headers=False))
     task = asyncio.create_task(server.serve())
     for _ in range(500):
         if server.started or task.done():

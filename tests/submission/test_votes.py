@@ -151,3 +151,31 @@ async def test_a_burst_is_stored_in_batches_and_every_ballot_hears_its_own_answe
     assert await count(h, select(func.count()).select_from(outbox).where(outbox.c.type == "vote.cast")) == 120
     ballots, singles = (now - before for now, before in zip(_batch_figures(), batches_before, strict=True))
     assert ballots == len(plan) and singles < len(plan), "the burst was stored in batches, not one by one"
+
+
+async def test_a_member_over_their_limit_does_not_spend_the_address_budget(settings: Any, redis_client: Any) -> None:
+    """Carrier-grade NAT: thousands of members share one address, so one member hammering must not lock them out."""
+    limited = service_settings(settings, settings.submission_db_url, vote_rate_per_member=2, vote_rate_per_address=5)
+    async for h in start(limited):
+        items = [await h.submitted(title=f"Sáng kiến {n}") for n in range(8)]
+        hammering = h.member("dv-bam-lien-tuc")
+        codes = [
+            (await h.client.post(f"/v1/initiatives/{i['id']}/votes", headers=hammering)).status_code for i in items
+        ]
+        assert codes == [201, 201] + [429] * 6
+        neighbours = [
+            (await h.client.post(f"/v1/initiatives/{items[0]['id']}/votes", headers=h.member(f"dv-cung-nat-{n}")))
+            .status_code for n in range(4)
+        ]
+        assert neighbours == [201, 201, 201, 429]  # the address spent 2 + 3 of its 5, nothing for the refusals
+
+
+async def test_ipv6_clients_are_limited_per_64_prefix(settings: Any, redis_client: Any) -> None:
+    from services.submission.adapters.ratelimit import VoteRateLimiter
+
+    limiter = VoteRateLimiter(redis_client, namespace=settings.namespace, per_member=100, per_address=2)
+    outcomes = await limiter.check_many([
+        ("dv-a", "2001:db8:1:2::1"), ("dv-b", "2001:db8:1:2:ffff::9"), ("dv-c", "2001:db8:1:2::abcd"),
+        ("dv-d", "2001:db8:1:3::1"), ("dv-e", "203.0.113.5"),
+    ])
+    assert [o is None for o in outcomes] == [True, True, False, True, True]

@@ -93,7 +93,8 @@ async def serve(app, port: int):  # type: ignore[no-untyped-def]
     """Run an ASGI app with uvicorn on a real port inside the test's event loop; returns (server, task)."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                                  proxy_headers=False))
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:

@@ -7,7 +7,7 @@ import json
 import uuid
 
 import httpx
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from services.tally.app import create_app
 from services.tally.domain.args import script_call
@@ -160,17 +160,20 @@ async def test_dashboard_shows_the_api_numbers_and_updates_when_a_vote_arrives(s
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = await browser.new_page()
+            refused: list[str] = []  # what the Content-Security-Policy blocked, if anything
+            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
             await page.goto(f"http://127.0.0.1:{port}/?campaign=c2021")
-            await page.wait_for_function("document.getElementById('total-votes').textContent === '8'")
+            await expect(page.locator("#total-votes")).to_have_text("8")  # no eval: the CSP forbids it
             assert await page.text_content("#total-submitted") == "2"
             assert "Bắc Giang" in (await page.text_content("#top-units-votes") or "")
             assert "Quy trình bí mật" in (await page.text_content("#top-initiatives") or "")
             assert await page.text_content("#progress-text") == "2.0%"
             await store.apply_batch([script_call(d) for d in h.as_dicts([h.vote(a, "late-voter", day=1)])])
-            await page.wait_for_function("document.getElementById('total-votes').textContent === '9'", timeout=5000)
+            await expect(page.locator("#total-votes")).to_have_text("9", timeout=5000)
             await page.click("#top-units-votes tr.unit >> nth=0")
-            await page.wait_for_function("document.getElementById('drill-name').textContent.includes('Nghệ An')")
+            await expect(page.locator("#drill-name")).to_contain_text("Nghệ An")
             assert "P40" not in (await page.text_content("#drill") or "")  # names, not ids
+            assert refused == []
             await browser.close()
     finally:
         server.should_exit = True

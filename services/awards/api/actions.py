@@ -22,7 +22,7 @@ from services.awards.api.schemas import (
 )
 from services.awards.domain.case import Action
 from services.awards.domain.workflow import Command
-from services.awards.handlers.actions import ActionResult, AwardNotFoundError, perform
+from services.awards.handlers.actions import ActionResult, award_not_found, perform
 from shared.auth import Principal
 from shared.idempotency import IdempotencyKey
 
@@ -140,7 +140,7 @@ async def revoke(
     async with service.sessions() as session:
         case_id = await session.scalar(select(awards.c.case_id).where(awards.c.award_id == award_id))
     if case_id is None:
-        raise AwardNotFoundError(f"Không có khen thưởng {award_id} — no award {award_id}")
+        raise award_not_found(award_id)
     command = Command(Action.REVOKE, actor_of(principal), reason=body.reason)
     return await _act(service=service, request=request, principal=principal, key=idempotency_key,
                       case_id=case_id, command=command, payload=body.model_dump(),

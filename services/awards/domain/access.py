@@ -36,6 +36,11 @@ def can_view_case(viewer: Viewer, case: ReviewCase) -> bool:
     return level is not None and case.current_level <= level
 
 
+def can_act_on_case(role: str, unit_id: str | None, unit_level: int | None, case: ReviewCase) -> bool:
+    """Actions reach only cases the caller can see; any other case answers as if it did not exist."""
+    return can_view_case(Viewer(role=role, unit_id=unit_id, unit_level=unit_level), case)
+
+
 def is_strictly_above(ancestor_path_of_unit: tuple[str, ...], viewer: Viewer) -> bool:
     """True when the viewer's unit is an ancestor (not the unit itself) on the given unit's root-first path."""
     return viewer.unit_id is not None and viewer.unit_id in ancestor_path_of_unit[:-1]

@@ -92,12 +92,19 @@ _DECISIONS = {
 
 
 def decide(case: ReviewCase, command: Command, facts: Facts) -> Outcome:
-    """Apply ``command`` to ``case`` or raise the error of the first rule it breaks; never mutates."""
+    """Apply ``command`` to ``case`` or raise the error of the first rule it breaks; never mutates.
+
+    Who acts is checked before the case's state: a caller who may not act learns nothing about where the case is.
+    """
+    actor_guards = _ACTOR_GUARDS.get(command.action, ())
+    for name in actor_guards:
+        GUARDS[name](case, command, facts)
     transition = TRANSITIONS.get((case.status, command.action))
     if transition is None:
         raise _forbidden(case, command.action)
     for name in transition.guards:
-        GUARDS[name](case, command, facts)
+        if name not in actor_guards:
+            GUARDS[name](case, command, facts)
     level = case.current_level
     if command.action in (Action.GRANT, Action.REVOKE):
         return Outcome(case=case, level=level, decision=None)
@@ -130,7 +137,7 @@ def _forbidden(case: ReviewCase, action: Action) -> errors.ReviewRuleError:
     return errors.InvalidTransitionError(
         f"Không thể '{action.value}' khi hồ sơ đang ở trạng thái '{case.status.value}'"
         f" — '{action.value}' is not allowed while the case is '{case.status.value}'",
-        status=case.status.value, action=action.value,
+        case_status=case.status.value, action=action.value,  # "status" is the HTTP code in problem+json
     )
 
 
@@ -161,9 +168,9 @@ def _actor_at_case_unit(case: ReviewCase, command: Command, facts: Facts) -> Non
             f" — the case has moved up to level {case.current_level}",
             case_level=case.current_level, your_level=level,
         )
+    # Not where the case waits: that is the chain's business, not the caller's.
     raise errors.WrongUnitError(
-        f"Hồ sơ đang chờ đơn vị {case.current_unit_id}, không phải {unit}"
-        f" — the case waits at unit {case.current_unit_id}, not yours",
+        "Hồ sơ không thuộc đơn vị của bạn — the case is not held by your unit",
     )
 
 
@@ -282,7 +289,8 @@ def _award_active(case: ReviewCase, command: Command, facts: Facts) -> None:
 
 
 def _actor_granted_award(case: ReviewCase, command: Command, facts: Facts) -> None:
-    assert facts.award is not None
+    if facts.award is None:
+        return  # nothing to revoke: award_active refuses
     actor = command.actor
     if actor.role == "admin" or (actor.role == "reviewer" and actor.unit_id == facts.award.granting_unit_id):
         return
@@ -291,6 +299,13 @@ def _actor_granted_award(case: ReviewCase, command: Command, facts: Facts) -> No
         " — only the granting unit or an admin may revoke",
     )
 
+
+# The guards about who acts, per reviewer action, run before the transition is looked up.
+_ACTOR_GUARDS: dict[Action, tuple[str, ...]] = {
+    **{action: ("actor_is_reviewer", "actor_at_case_unit")
+       for action in REVIEWER_ACTIONS if action is not Action.REVOKE},
+    Action.REVOKE: ("actor_granted_award",),
+}
 
 GUARDS: dict[str, Guard] = {
     "actor_is_reviewer": _actor_is_reviewer,

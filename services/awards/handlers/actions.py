@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.awards.adapters import repository as repo
 from services.awards.adapters.tables import awards, outbox
-from services.awards.domain.case import Action, ReviewCase
+from services.awards.domain.access import can_act_on_case
+from services.awards.domain.case import REVIEWER_ACTIONS, Action, ReviewCase
 from services.awards.domain.errors import CampaignNotConfiguredError
 from services.awards.domain.rules import award_theme, local_year
 from services.awards.domain.workflow import Command, Facts, Outcome, decide
@@ -40,6 +41,16 @@ class AwardNotFoundError(NotFoundError):
     type_suffix = "award-not-found"
 
 
+def case_not_found(case_id: uuid.UUID) -> CaseNotFoundError:
+    """One answer for a case that does not exist and a case outside the caller's scope (reads give the same)."""
+    return CaseNotFoundError(f"Không có hồ sơ xét {case_id} trong phạm vi của bạn — no such case for you")
+
+
+def award_not_found(award_id: uuid.UUID | None) -> AwardNotFoundError:
+    """One answer for an award that does not exist and an award of a case outside the caller's scope."""
+    return AwardNotFoundError(f"Không có khen thưởng {award_id} — no award {award_id}")
+
+
 async def perform(
     session: AsyncSession, *, case_id: uuid.UUID, command: Command, award_id: uuid.UUID | None = None,
     now: datetime | None = None,
@@ -47,8 +58,10 @@ async def perform(
     """Run one reviewer action on a case; raise the domain error of the first broken rule."""
     now = now or utc_now()
     case = await repo.load_case(session, case_id)
-    if case is None:
-        raise CaseNotFoundError(f"Không có hồ sơ xét {case_id} — no review case {case_id}")
+    actor = command.actor
+    if case is None or (command.action in REVIEWER_ACTIONS
+                        and not can_act_on_case(actor.role, actor.unit_id, actor.unit_level, case)):
+        raise award_not_found(award_id) if command.action is Action.REVOKE else case_not_found(case_id)
     campaign = await repo.load_campaign(session, case.campaign_id)
     if campaign is None:
         raise CampaignNotConfiguredError(

@@ -7,25 +7,28 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.client_address import address_bucket
 from shared.problems import RateLimitedError, UnavailableError
 
-# Fixed one-minute windows. Returns 0 when allowed, else the seconds until the tightest window resets.
+# Fixed one-minute windows. Returns 0 when allowed, else the seconds until the window that refused resets.
+# The address is counted only once the member's own limit passed: a member over their limit must not spend the
+# budget of everyone behind the same address (a carrier-grade NAT, a factory's Wi-Fi).
 _SCRIPT = """
 local window = tonumber(ARGV[3])
-local retry = 0
-for i = 1, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('EXPIRE', KEYS[i], window) end
-  if n > tonumber(ARGV[i]) then
-    local ttl = redis.call('TTL', KEYS[i])
-    if ttl < 1 then
-      redis.call('EXPIRE', KEYS[i], window)
-      ttl = window
-    end
-    if ttl > retry then retry = ttl end
+local function spend(key, limit)
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, window) end
+  if n <= limit then return 0 end
+  local ttl = redis.call('TTL', key)
+  if ttl < 1 then
+    redis.call('EXPIRE', key, window)
+    ttl = window
   end
+  return ttl
 end
-return retry
+local retry = spend(KEYS[1], tonumber(ARGV[1]))
+if retry > 0 then return retry end
+return spend(KEYS[2], tonumber(ARGV[2]))
 """
 WINDOW_SECONDS = 60
 
@@ -47,7 +50,7 @@ class VoteRateLimiter:
         self._limits = (per_member, per_address)
 
     def _keys(self, member_id: str, address: str) -> list[str]:
-        return [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address}"]
+        return [f"{self._prefix}:m:{member_id}", f"{self._prefix}:a:{address_bucket(address)}"]
 
     async def check(self, member_id: str, address: str) -> None:
         """One attempt; raises ``RateLimitedError`` when over a limit."""

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from services.submission.api.deps import VoterPrincipal
 from services.submission.api.schemas import VoteAnswer
 from services.submission.handlers.votes import Ballot, BallotBox
+from shared.client_address import client_address
 
 router = APIRouter(prefix="/v1/initiatives", tags=["votes"])
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1/initiatives", tags=["votes"])
 )
 async def vote(initiative_id: uuid.UUID, principal: VoterPrincipal, request: Request) -> Response:
     box: BallotBox = request.app.state.ballot_box
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request, request.app.state.context.settings.trusted_proxies)
     outcome = await box.cast(Ballot(member_id=principal.subject, initiative_id=initiative_id, client_address=address))
     answer = VoteAnswer(
         vote_id=outcome.vote_id, initiative_id=outcome.initiative_id, campaign_id=outcome.campaign_id,
