@@ -17,8 +17,10 @@ from services.tally.app import create_app as create_tally_app
 from shared.db import make_engine
 from shared.http import create_app
 from shared.settings import Settings
+from tests.support.prod import PROD_SECRETS
 
-PROD = {"env": "prod", "jwks_url": "https://idp.example/jwks", "amqp_url": "amqp://sangkien:mat-khau@rabbit/"}
+PROD = {"env": "prod", "jwks_url": "https://idp.example/jwks", "amqp_url": "amqp://sangkien:mat-khau@rabbit/",
+        **PROD_SECRETS}
 DOCS = ["/docs", "/redoc", "/openapi.json", "/asyncapi", "/asyncapi.json"]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from shared.auth import VERIFIED, AuthError, CurrentPrincipal, Role, decode_toke
 from shared.events import utc_now
 from shared.problems import install_problem_handlers
 from shared.settings import DEV_JWT_SECRET, Settings, get_settings
+from tests.support.prod import PROD_SECRETS
 
 
 @pytest.fixture
@@ -97,15 +98,16 @@ def test_the_dev_key_is_fine_on_loopback(host: str) -> None:
 
 def test_production_refuses_a_short_hs256_secret() -> None:
     with pytest.raises(ValidationError, match="32 bytes"):
-        Settings(env="prod", jwt_secret="x" * 31, amqp_url="amqp://sangkien:pw@rabbit/")
-    assert Settings(env="prod", jwt_secret="x" * 32, amqp_url="amqp://sangkien:pw@rabbit/").env == "prod"
+        Settings(env="prod", jwt_secret="x" * 31, amqp_url="amqp://sangkien:pw@rabbit/", **PROD_SECRETS)
+    assert Settings(env="prod", jwt_secret="x" * 32, amqp_url="amqp://sangkien:pw@rabbit/",
+                    **PROD_SECRETS).env == "prod"
 
 
 @pytest.mark.parametrize("url", ["amqp://rabbit:5672/", "amqp://guest:guest@rabbit/", "amqp://guest@rabbit/",
                                  "amqp://:secret@rabbit/"])
 def test_production_takes_an_amqp_url_without_credentials_for_the_guest_account(url: str) -> None:
     with pytest.raises(ValidationError, match="guest"):
-        Settings(env="prod", jwks_url="https://idp.example/jwks", amqp_url=url)
+        Settings(env="prod", jwks_url="https://idp.example/jwks", amqp_url=url, **PROD_SECRETS)
 
 
 @pytest.fixture
