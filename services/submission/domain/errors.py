@@ -99,3 +99,15 @@ class FileTooLargeError(PayloadTooLargeError):
 class UnreadableImportError(UnprocessableError):
     type_suffix = "unreadable-import"
     title = "Không đọc được tệp nhập / Import file unreadable"
+
+
+class ImportTooLargeError(PayloadTooLargeError):
+    """An import file past one of the server's bounds; ``limit`` names the bound, ``limit_name`` which one."""
+
+    type_suffix = "import-too-large"
+    title = "Tệp nhập vượt giới hạn / Import file over a limit"
+
+
+class TooManyColumnsError(UnreadableImportError):
+    type_suffix = "too-many-columns"
+    title = "Dòng có quá nhiều cột / Row has too many columns"
