@@ -84,7 +84,8 @@ class _BoundedXml:
                 row=self.last_row + 1, limit=MAX_XML_BETWEEN_CELLS, limit_name="row_xml_bytes",
             )
         if self._stop:
-            found = _SHEET_DATA_END.search(self._tail + data)
+            window = self._tail + data
+            found = _SHEET_DATA_END.search(window) if b"sheetData" in window else None  # find() is C-fast
             if found is not None:
                 self.ended = True
                 return data[:max(0, found.end() - len(self._tail))]
@@ -120,7 +121,6 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
 def _shared_strings(source: _BoundedXml, limits: ImportLimits) -> list[str]:
     strings: list[str] = []
     size = 0
-    parent = None
     for _, item in etree.iterparse(source, tag=SI, resolve_entities=False, huge_tree=False):
         source.marked = source.consumed
         text = "".join(t.text or "" for t in item.iter(T))
@@ -131,9 +131,8 @@ def _shared_strings(source: _BoundedXml, limits: ImportLimits) -> list[str]:
         if len(strings) > limits.max_shared_strings:
             raise too_large("số chuỗi dùng chung", limits.max_shared_strings, "shared_strings")
         item.clear()
-        if parent is None:
-            parent = item.getparent()
-        del parent[:parent.index(item)]  # a cleared element still costs a node: keep none behind
+        while item.getprevious() is not None:  # a cleared element still costs a node: keep none behind
+            del item.getparent()[0]
     return strings
 
 

@@ -25,6 +25,7 @@ async def upload_import(
     file: Annotated[UploadFile, File(description="XLSX or CSV laid out as the template")],
     first_row: Annotated[int, Query(ge=2, le=10_000_000, description="Row number of the first data row")] = 2,
 ) -> ImportReportOut:
+    await ctx.import_limiter.check(principal.subject)
     data = await file.read(ctx.settings.max_upload_bytes + 1)
     if len(data) > ctx.settings.max_upload_bytes:
         raise FileTooLargeError(
