@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from shared.problems import ConflictError, NotFoundError, PayloadTooLargeError, Problem, UnprocessableError
+from shared.problems import (
+    ConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+    Problem,
+    RateLimitedError,
+    UnprocessableError,
+)
 
 
 class UnknownUnitError(UnprocessableError):
@@ -111,3 +118,15 @@ class ImportTooLargeError(PayloadTooLargeError):
 class TooManyColumnsError(UnreadableImportError):
     type_suffix = "too-many-columns"
     title = "Dòng có quá nhiều cột / Row has too many columns"
+
+
+class QuotaExceededError(RateLimitedError):
+    """A count quota (drafts, attachments) is used up; ``limit`` and ``limit_name`` say which."""
+
+    type_suffix = "quota-exceeded"
+    title = "Vượt hạn mức / Quota exceeded"
+
+
+class QuotaBytesExceededError(PayloadTooLargeError):
+    type_suffix = "quota-bytes-exceeded"
+    title = "Vượt hạn mức dung lượng / Storage quota exceeded"
