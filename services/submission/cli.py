@@ -173,10 +173,12 @@ def _summary(totals: dict[str, int], status: str, errors: list[dict[str, Any]], 
     if errors_out and errors:
         import csv
 
+        from shared.spreadsheet_cells import csv_cells
+
         with errors_out.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(["Dòng", "Cột", "Lỗi"])
-            writer.writerows([e["row"], e["column"], e["message"]] for e in errors)
+            writer.writerows(csv_cells([e["row"], e["column"], e["message"]]) for e in errors)  # opened in Excel
         console.print(f"all row errors written to {errors_out}")
 
 

@@ -16,6 +16,7 @@ from services.submission.adapters.xlsx_reader import column_letters, read_xlsx, 
 from services.submission.domain.errors import TooManyColumnsError, UnreadableImportError
 from services.submission.domain.import_limits import MAX_COLUMNS, MAX_XML_BETWEEN_CELLS, ImportLimits
 from services.submission.domain.import_rows import COLUMNS, cell_text
+from shared.spreadsheet_cells import append_row, csv_cells
 
 Row = tuple[int, list[Any]]  # (row number as the spreadsheet shows it, cells)
 
@@ -124,8 +125,8 @@ def template_xlsx() -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Sáng kiến"
-    sheet.append([c.header for c in COLUMNS])
-    sheet.append([c.example for c in COLUMNS])
+    append_row(sheet, [c.header for c in COLUMNS])
+    append_row(sheet, [c.example for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -137,8 +138,8 @@ def template_xlsx() -> bytes:
 def template_csv() -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow([c.header for c in COLUMNS])
-    writer.writerow([c.example for c in COLUMNS])
+    writer.writerow(csv_cells(c.header for c in COLUMNS))
+    writer.writerow(csv_cells(c.example for c in COLUMNS))
     return ("\ufeff" + out.getvalue()).encode()
 
 
