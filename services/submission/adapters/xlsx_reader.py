@@ -192,6 +192,15 @@ def _too_many_columns(number: int, index: int) -> TooManyColumnsError:
     )
 
 
+def _first_past_last_column(row: Any, number: int) -> TooManyColumnsError:
+    for position, cell in enumerate(row):
+        ref = cell.get("r")
+        index = _column(ref) if ref else position
+        if index >= MAX_COLUMNS or position >= MAX_COLUMNS:
+            return _too_many_columns(number, max(index, position))
+    return _too_many_columns(number, MAX_COLUMNS)  # unreachable: the row has more cells than columns
+
+
 def _sheet_rows(source: _BoundedXml, shared: list[str], limits: ImportLimits) -> Iterator[tuple[int, list[Any]]]:
     # Events per row, not per cell: cell events (or a second tag) cost 8-50 % more in lxml. A row is still never
     # built past MAX_XML_BETWEEN_CELLS (``source`` refuses to read on), so a row of millions of cells stops at 1 MiB.
@@ -204,12 +213,14 @@ def _sheet_rows(source: _BoundedXml, shared: list[str], limits: ImportLimits) ->
             number = int(row.get("r") or rows_seen)
             source.marked = source.consumed  # one row's XML is bounded; the next row starts afresh
             source.last_row = number
+            if len(row) > MAX_COLUMNS:  # more cells than columns: name the first one past the last column
+                raise _first_past_last_column(row, number)
             cells: list[Any] = []
             for position, cell in enumerate(row):
                 ref = cell.get("r")
                 index = _column(ref) if ref else position
-                if not 0 <= index < MAX_COLUMNS or position >= MAX_COLUMNS:  # stop at the first cell past the last
-                    raise _too_many_columns(number, max(index, position))
+                if index >= MAX_COLUMNS:  # stop at the first cell past the last column: the rest is never read
+                    raise _too_many_columns(number, index)
                 if index >= len(cells):
                     if index > len(cells):
                         cells.extend([None] * (index - len(cells)))
