@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ import redis
 
 from services.submission import MIGRATIONS_DIR
 from services.submission.adapters.spreadsheet import read_table
-from services.submission.domain.errors import ImportTooLargeError, TooManyColumnsError
+from services.submission.domain.errors import ImportTooLargeError, TooManyColumnsError, UnreadableImportError
 from services.submission.domain.import_limits import ImportLimits
 from shared.auth import Role, issue_token
 from shared.db import upgrade_database
@@ -159,3 +161,28 @@ def test_a_file_at_the_row_cap_is_read_whole() -> None:
     assert len(header) > 30 and rows == []  # every data row is blank
     with pytest.raises(ImportTooLargeError):
         read_table(crafted.many_rows_xlsx(6), limits=ImportLimits(max_rows=5))
+
+
+def _declared_smaller(data: bytes, name: bytes, size: int) -> bytes:
+    """``data`` with the zip directory claiming that member ``name`` inflates to ``size`` bytes."""
+    at = data.find(b"PK\x01\x02")
+    patched = bytearray(data)
+    while at != -1:
+        name_length = int.from_bytes(patched[at + 28:at + 30], "little")
+        if bytes(patched[at + 46:at + 46 + name_length]) == name:
+            patched[at + 24:at + 28] = size.to_bytes(4, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(patched)
+
+
+def test_a_zip_directory_that_understates_a_member_never_inflates_past_what_it_says() -> None:
+    rows = [crafted.header_row(), b'<row r="2">', b"<c/>" * 40, b"</row>"] + [
+        f'<row r="{n}"><c r="A{n}"/></row>'.encode() for n in range(3, 300_000)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", crafted.WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", crafted.RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", b"".join(crafted._sheet(rows)))
+    lying = _declared_smaller(out.getvalue(), b"xl/worksheets/sheet1.xml", 40_000)
+    with pytest.raises(UnreadableImportError):  # zipfile stops at the declared size and the checksum fails
+        read_table(lying)
