@@ -210,10 +210,15 @@ def _sheet_rows(source: _BoundedXml, shared: list[str], limits: ImportLimits) ->
         for rows_seen, (_, row) in enumerate(events, start=1):
             if rows_seen > max_row_elements:
                 raise too_large("số dòng", limits.max_rows, "rows")
-            number = int(row.get("r") or rows_seen)
             source.marked = source.consumed  # one row's XML is bounded; the next row starts afresh
+            width = len(row)
+            if not width and rows_seen > 1:  # a row without cells is blank: nothing to read (the header always is)
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+                continue
+            number = int(row.get("r") or rows_seen)
             source.last_row = number
-            if len(row) > MAX_COLUMNS:  # more cells than columns: name the first one past the last column
+            if width > MAX_COLUMNS:  # more cells than columns: name the first one past the last column
                 raise _first_past_last_column(row, number)
             cells: list[Any] = []
             for position, cell in enumerate(row):
