@@ -30,6 +30,7 @@ async def upload_import(
     if len(data) > ctx.settings.max_upload_bytes:
         raise FileTooLargeError(
             f"Tệp lớn hơn {ctx.settings.max_upload_bytes // 1_048_576} MB — split it (the CLI does this for you)",
+            limit=ctx.settings.max_upload_bytes, limit_name="upload_bytes",
         )
     report = await import_initiatives(
         ctx, principal=principal, campaign_id=campaign_id, data=data, filename=file.filename or "import",
