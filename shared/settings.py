@@ -97,6 +97,27 @@ class Settings(BaseSettings):
                     "Empty: no proxy is trusted and the TCP peer is the client",
     )
 
+    import_max_uncompressed_bytes: int = Field(
+        50 * 1_048_576, ge=1_048_576, description="Largest uncompressed size of an XLSX import file (all its parts)",
+    )
+    import_max_shared_strings: int = Field(
+        1_000_000, ge=1_000, description="Most shared strings an XLSX import file may hold",
+    )
+    import_max_shared_string_bytes: int = Field(
+        32 * 1_048_576, ge=1_048_576, description="Most bytes (UTF-8) of shared strings in an XLSX import file",
+    )
+    import_max_rows: int = Field(100_000, ge=1, description="Most rows in one import file (XLSX or CSV)")
+    import_rate_per_officer: int = Field(
+        120, ge=1, description="Import files one officer may upload per hour (the CLI sends 1,000 rows a request)",
+    )
+    drafts_per_member: int = Field(
+        50, ge=1, description="Initiatives one member may hold as drafts in one campaign",
+    )
+    attachments_per_initiative: int = Field(20, ge=1, description="Most files attached to one initiative")
+    attachment_bytes_per_initiative: int = Field(
+        100 * 1_048_576, ge=1_048_576, description="Most bytes of all files attached to one initiative",
+    )
+
     run_relay: bool = Field(True, description="Run the outbox relay inside each publishing service's HTTP process")
     seed_demo_campaign: bool = Field(True, description="Create an open demo campaign beside the 2021 one")
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from services.submission import SERVICE_NAME
 from services.submission.adapters import sql
-from services.submission.adapters.ratelimit import VoteRateLimiter
+from services.submission.adapters.ratelimit import ImportRateLimiter, VoteRateLimiter
 from services.submission.adapters.tables import outbox
 from services.submission.domain.campaign import Campaign
 from services.submission.domain.errors import CampaignNotFoundError
@@ -65,6 +65,7 @@ class Context:
     tree: UnionTree
     redis: Redis
     rate_limiter: VoteRateLimiter
+    import_limiter: ImportRateLimiter
     relay: OutboxRelay
     campaigns: CampaignCache
 
@@ -93,6 +94,9 @@ def build_context(settings: Settings) -> Context:
         rate_limiter=VoteRateLimiter(
             redis, namespace=settings.namespace, per_member=settings.vote_rate_per_member,
             per_address=settings.vote_rate_per_address,
+        ),
+        import_limiter=ImportRateLimiter(
+            redis, namespace=settings.namespace, per_officer_hour=settings.import_rate_per_officer,
         ),
         relay=OutboxRelay(engine=engine, table=outbox, settings=settings, service=SERVICE_NAME),
         campaigns=CampaignCache(sessions),

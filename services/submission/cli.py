@@ -114,11 +114,12 @@ def import_file(
 ) -> None:
     """Send a spreadsheet of initiatives in chunks, with a progress bar, and print a summary."""
     from services.submission.adapters.spreadsheet import read_table, to_csv
-    from services.submission.domain.errors import UnreadableImportError
+    from services.submission.domain.errors import ImportTooLargeError, UnreadableImportError
+    from services.submission.domain.import_limits import ImportLimits
 
-    try:
-        header, rows = read_table(file.read_bytes())
-    except UnreadableImportError as exc:
+    try:  # the officer's own file, read here: the server's bounds apply to each chunk it receives
+        header, rows = read_table(file.read_bytes(), limits=ImportLimits.local())
+    except (UnreadableImportError, ImportTooLargeError) as exc:
         err.print(f"[red]error:[/red] {exc.detail}")
         raise typer.Exit(1) from exc
     base = (url or get_settings().submission_url).rstrip("/")
@@ -173,10 +174,12 @@ def _summary(totals: dict[str, int], status: str, errors: list[dict[str, Any]], 
     if errors_out and errors:
         import csv
 
+        from shared.spreadsheet_cells import csv_cells
+
         with errors_out.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(["Dòng", "Cột", "Lỗi"])
-            writer.writerows([e["row"], e["column"], e["message"]] for e in errors)
+            writer.writerows(csv_cells([e["row"], e["column"], e["message"]]) for e in errors)  # opened in Excel
         console.print(f"all row errors written to {errors_out}")
 
 

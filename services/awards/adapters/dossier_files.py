@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from services.awards.domain.rules import LOCAL_TZ
+from shared.spreadsheet_cells import append_row
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SUMMARY_HEADERS = (
@@ -60,15 +61,15 @@ def render_xlsx(dossier: Dossier) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Bảng tóm tắt sáng kiến"
-    sheet.append(["BẢNG TÓM TẮT SÁNG KIẾN"])
-    sheet.append([f"Đơn vị: {dossier.unit_name} — Đợt: {dossier.campaign_name} — {dossier.local_date}"])
-    sheet.append(list(SUMMARY_HEADERS))
+    append_row(sheet, ["BẢNG TÓM TẮT SÁNG KIẾN"])
+    append_row(sheet, [f"Đơn vị: {dossier.unit_name} — Đợt: {dossier.campaign_name} — {dossier.local_date}"])
+    append_row(sheet, SUMMARY_HEADERS)
     sheet["A1"].font = Font(bold=True, size=14)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for number, row in enumerate(dossier.rows, start=1):
-        sheet.append([
+        append_row(sheet, [  # titles and details come from members: never let Excel run them
             number, row.title, row.authors, row.unit_name, row.field, row.description, row.effectiveness,
             row.benefit_vnd, row.score, row.confidential_details, row.to_unit_name,
         ])

@@ -75,3 +75,44 @@ class VoteRateLimiter:
                 retry_after=5,
             ) from exc
         return [_limited(int(r)) if int(r) > 0 else None for r in retries]
+
+
+# One fixed window: returns 0 when allowed, else the seconds until the window resets.
+_WINDOW_SCRIPT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if n <= tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return ttl
+"""
+IMPORT_WINDOW_SECONDS = 3600
+
+
+class ImportRateLimiter:
+    """Counts import uploads per officer in hourly windows; over the limit means 429 with Retry-After."""
+
+    def __init__(self, redis: Redis, *, namespace: str, per_officer_hour: int) -> None:
+        self._script = redis.register_script(_WINDOW_SCRIPT)
+        self._prefix = f"{namespace}:rl:import"
+        self.limit = per_officer_hour
+
+    async def check(self, officer_id: str) -> None:
+        """One upload; raises ``RateLimitedError`` past the hourly limit (refused uploads count too)."""
+        try:
+            retry = int(await self._script(keys=[f"{self._prefix}:{officer_id}"],
+                                           args=[self.limit, IMPORT_WINDOW_SECONDS]))
+        except RedisError as exc:
+            raise UnavailableError(
+                "Tạm thời không nhận tệp nhập; thử lại sau ít giây — rate limiter unavailable, retry shortly",
+                retry_after=5,
+            ) from exc
+        if retry > 0:
+            raise RateLimitedError(
+                f"Mỗi cán bộ được nhập tối đa {self.limit} tệp mỗi giờ; thử lại sau {retry} giây — "
+                f"at most {self.limit} import files per officer per hour, retry after {retry} s",
+                retry_after=retry, limit=self.limit, limit_name="imports_per_officer_hour",
+            )

@@ -25,10 +25,12 @@ async def upload_import(
     file: Annotated[UploadFile, File(description="XLSX or CSV laid out as the template")],
     first_row: Annotated[int, Query(ge=2, le=10_000_000, description="Row number of the first data row")] = 2,
 ) -> ImportReportOut:
+    await ctx.import_limiter.check(principal.subject)
     data = await file.read(ctx.settings.max_upload_bytes + 1)
     if len(data) > ctx.settings.max_upload_bytes:
         raise FileTooLargeError(
             f"Tệp lớn hơn {ctx.settings.max_upload_bytes // 1_048_576} MB — split it (the CLI does this for you)",
+            limit=ctx.settings.max_upload_bytes, limit_name="upload_bytes",
         )
     report = await import_initiatives(
         ctx, principal=principal, campaign_id=campaign_id, data=data, filename=file.filename or "import",

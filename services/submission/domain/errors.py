@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from shared.problems import ConflictError, NotFoundError, PayloadTooLargeError, Problem, UnprocessableError
+from shared.problems import (
+    ConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+    Problem,
+    RateLimitedError,
+    UnprocessableError,
+)
 
 
 class UnknownUnitError(UnprocessableError):
@@ -99,3 +106,27 @@ class FileTooLargeError(PayloadTooLargeError):
 class UnreadableImportError(UnprocessableError):
     type_suffix = "unreadable-import"
     title = "Không đọc được tệp nhập / Import file unreadable"
+
+
+class ImportTooLargeError(PayloadTooLargeError):
+    """An import file past one of the server's bounds; ``limit`` names the bound, ``limit_name`` which one."""
+
+    type_suffix = "import-too-large"
+    title = "Tệp nhập vượt giới hạn / Import file over a limit"
+
+
+class TooManyColumnsError(UnreadableImportError):
+    type_suffix = "too-many-columns"
+    title = "Dòng có quá nhiều cột / Row has too many columns"
+
+
+class QuotaExceededError(RateLimitedError):
+    """A count quota (drafts, attachments) is used up; ``limit`` and ``limit_name`` say which."""
+
+    type_suffix = "quota-exceeded"
+    title = "Vượt hạn mức / Quota exceeded"
+
+
+class QuotaBytesExceededError(PayloadTooLargeError):
+    type_suffix = "quota-bytes-exceeded"
+    title = "Vượt hạn mức dung lượng / Storage quota exceeded"

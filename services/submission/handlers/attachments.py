@@ -12,10 +12,11 @@ from typing import Any, BinaryIO
 from sqlalchemy import Row, select
 
 from services.submission.adapters.files import safe_filename, store_upload
+from services.submission.adapters.quotas import attachment_bytes_exceeded, attachment_room
 from services.submission.adapters.sql import insert_ignore
 from services.submission.adapters.tables import attachments
 from services.submission.bootstrap import Context
-from services.submission.domain.errors import AlreadyWithdrawnError, AttachmentNotFoundError
+from services.submission.domain.errors import AlreadyWithdrawnError, AttachmentNotFoundError, FileTooLargeError
 from services.submission.domain.visibility import may_see_full
 from services.submission.handlers.initiatives import load_changeable, load_visible
 from shared.auth import ForbiddenError, Principal
@@ -54,9 +55,19 @@ async def add_attachment(
     item = await load_changeable(ctx, principal, initiative_id)
     if item.status is InitiativeStatus.WITHDRAWN:
         raise AlreadyWithdrawnError("Sáng kiến đã rút, không thêm tệp được — it is withdrawn")
-    stored = await asyncio.to_thread(
-        store_upload, source, folder_for(ctx, initiative_id), max_bytes=ctx.settings.max_upload_bytes,
-    )
+    async with ctx.sessions() as session:
+        room = await attachment_room(
+            session, initiative_id=initiative_id, max_files=ctx.settings.attachments_per_initiative,
+            max_bytes=ctx.settings.attachment_bytes_per_initiative,
+        )
+    try:
+        stored = await asyncio.to_thread(
+            store_upload, source, folder_for(ctx, initiative_id), max_bytes=min(ctx.settings.max_upload_bytes, room),
+        )
+    except FileTooLargeError:
+        if room < ctx.settings.max_upload_bytes:  # the initiative's quota, not the per-file limit, was reached
+            raise attachment_bytes_exceeded(ctx.settings.attachment_bytes_per_initiative) from None
+        raise
     values = {
         "id": uuid.uuid4(), "initiative_id": initiative_id,
         "filename": safe_filename(filename, stored.media_type), "media_type": stored.media_type,

@@ -29,6 +29,7 @@ from services.submission.adapters.spreadsheet import Row, open_table
 from services.submission.adapters.tables import import_batches
 from services.submission.bootstrap import Context
 from services.submission.domain.campaign import Campaign, vietnam_today
+from services.submission.domain.import_limits import ImportLimits
 from services.submission.domain.import_rows import (
     RowParser,
     cell_text,
@@ -41,6 +42,7 @@ from services.submission.domain.initiative import Initiative, initiative_event
 from services.submission.domain.visibility import in_scope
 from shared.auth import Principal, Role
 from shared.events import InitiativeDrafted, InitiativeStatus, InitiativeSubmitted, utc_now
+from shared.settings import Settings
 from shared.union_tree import UnionTree
 
 BATCH_ROWS = 1000  # rows validated, then written, at a time
@@ -80,9 +82,9 @@ class _Preparer:
 
     def __init__(
         self, data: bytes, *, first_row: int, campaign: Campaign, tree: UnionTree, principal: Principal,
-        now: datetime, status: InitiativeStatus, batch_id: uuid.UUID,
+        now: datetime, status: InitiativeStatus, batch_id: uuid.UUID, limits: ImportLimits,
     ) -> None:
-        header, self._rows = open_table(data, first_row=first_row)
+        header, self._rows = open_table(data, first_row=first_row, limits=limits)
         self._columns = list(map_headers(header).items())
         self._parser = RowParser(
             fields=field_lookup(campaign), tree=tree, today=vietnam_today(now), in_scope=self._scope,
@@ -146,6 +148,15 @@ class _Preparer:
         )
 
 
+def import_limits(settings: Settings) -> ImportLimits:
+    return ImportLimits(
+        max_uncompressed_bytes=settings.import_max_uncompressed_bytes,
+        max_shared_strings=settings.import_max_shared_strings,
+        max_shared_string_bytes=settings.import_max_shared_string_bytes,
+        max_rows=settings.import_max_rows,
+    )
+
+
 async def import_initiatives(
     ctx: Context, *, principal: Principal, campaign_id: str, data: bytes, filename: str, first_row: int = 2,
 ) -> ImportReport:
@@ -160,7 +171,7 @@ async def import_initiatives(
     try:
         preparer = await loop.run_in_executor(worker, lambda: _Preparer(  # an unreadable file fails here, before SQL
             data, first_row=first_row, campaign=campaign, tree=ctx.tree, principal=principal, now=now,
-            status=status, batch_id=batch_id,
+            status=status, batch_id=batch_id, limits=import_limits(ctx.settings),
         ))
         async with ctx.sessions.begin() as session:
             await session.execute(import_batches.insert().values(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters import sql
+from services.submission.adapters.quotas import ensure_draft_allowed
 from services.submission.adapters.tables import authors, idempotency, initiatives, outbox
 from services.submission.bootstrap import Context
 from services.submission.domain.campaign import vietnam_today
@@ -89,6 +90,8 @@ async def create_initiative(
             replay = await replay_or_none(session, idempotency, idempotency_request)
             if replay is not None:
                 return replay.status_code, replay.body
+            await ensure_draft_allowed(session, campaign_id=campaign_id, owner=principal.subject,
+                                       limit=ctx.settings.drafts_per_member)
             await sql.insert_initiatives(session, [item])
             await add_events(session, outbox, [initiative_event(InitiativeDrafted, item)])
             body = project(item, principal).model_dump(mode="json")
