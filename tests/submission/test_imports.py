@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from services.submission.adapters.spreadsheet import read_table, to_csv
 from services.submission.adapters.tables import initiatives, outbox
 from services.submission.domain.import_rows import COLUMNS, HEADER_OF
+from services.submission.handlers.imports import MAX_REPORTED_ERRORS
 from shared.union_tree import get_tree
 
 from .support import Harness
@@ -138,3 +139,15 @@ async def test_closed_campaign_imports_drafts_and_unreadable_files_are_422(sqlit
             "/v1/imports", params={"campaign_id": "demo"}, files={"file": (name, data)}, headers=h.officer("P24"),
         )
         assert bad.status_code == 422 and bad.json()["type"].endswith("/unreadable-import"), name
+
+
+async def test_a_file_of_invalid_rows_reports_the_first_errors_and_counts_them_all(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    units = sorted(u for u in get_tree().subtree_ids("P24") if get_tree().level(u) == 4)
+    rows = [good_row(i, units) | {"unit_id": "P24-99-999"} for i in range(MAX_REPORTED_ERRORS + 700)]
+    data = to_csv([c.header for c in COLUMNS], [[values.get(k) for k in KEYS] for values in rows])
+    report = await post_import(h, data, "toan-dong-sai.csv")
+    assert (report["invalid"], report["created"]) == (MAX_REPORTED_ERRORS + 700, 0)
+    assert len(report["errors"]) == MAX_REPORTED_ERRORS
+    assert report["errors_total"] == MAX_REPORTED_ERRORS + 700
+    assert report["errors"][0]["row"] == 2 and report["errors"][-1]["row"] == MAX_REPORTED_ERRORS + 1

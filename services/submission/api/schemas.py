@@ -11,6 +11,7 @@ from services.submission.domain.campaign import CampaignId
 from services.submission.domain.initiative import MAX_AUTHORS, AuthorData, InitiativeContent, UnitId
 from services.submission.domain.text import Label, LongText, Reason, Summary, Title
 from services.submission.domain.visibility import InitiativeView
+from services.submission.handlers.imports import MAX_REPORTED_ERRORS
 from shared.events import InitiativeStatus
 
 
@@ -93,5 +94,7 @@ class ImportReportOut(BaseModel):
     already_present: int
     invalid: int
     created_status: InitiativeStatus = Field(description="submitted while the window is open, else draft")
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = Field(description=f"The first {MAX_REPORTED_ERRORS:,} row errors, in file order")
+    errors_total: int = Field(description="Every row error found (more than `errors` holds when the file has "
+                                          f"more than {MAX_REPORTED_ERRORS:,})")
     rows: list[ImportedRowOut] = Field(description="Every valid row and the initiative it created or found")

@@ -46,6 +46,9 @@ from shared.settings import Settings
 from shared.union_tree import UnionTree
 
 BATCH_ROWS = 1000  # rows validated, then written, at a time
+# A file of 100,000 invalid rows has millions of errors: the report lists the first ones and counts the rest,
+# so neither the server's memory nor the answer grows with them.
+MAX_REPORTED_ERRORS = 5_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class ImportReport:
     created_status: InitiativeStatus
     errors: list[RowError] = field(default_factory=list)
     rows: list[ImportedRow] = field(default_factory=list)
+    errors_total: int = 0  # every error found; ``errors`` holds the first ``MAX_REPORTED_ERRORS``
 
 
 class _Preparer:
@@ -100,7 +104,17 @@ class _Preparer:
         self._first_seen: dict[uuid.UUID, int] = {}
         self.rows_total = 0
         self.valid = 0
+        self.invalid_rows = 0
+        self.errors_total = 0
         self.errors: list[RowError] = []
+
+    def _refuse(self, found: list[RowError]) -> None:
+        """Count a row's errors; keep them for the report while it has room."""
+        self.invalid_rows += 1
+        self.errors_total += len(found)
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(found[:room])
 
     def _scope(self, path: tuple[str, ...]) -> bool:
         return self._principal.role is Role.ADMIN or in_scope(self._principal, path)
@@ -125,12 +139,12 @@ class _Preparer:
         })
         content = parsed.content
         if content is None:
-            self.errors.extend(RowError(number, column, message) for column, message in parsed.errors)
+            self._refuse([RowError(number, column, message) for column, message in parsed.errors])
             return None
         initiative_id = import_id(self._campaign_id, content)
         first = self._first_seen.setdefault(initiative_id, number)
         if first != number:
-            self.errors.append(RowError(number, "", f"Trùng nội dung với dòng {first}"))
+            self._refuse([RowError(number, "", f"Trùng nội dung với dòng {first}")])
             return None
         self.valid += 1
         now = self._now
@@ -189,7 +203,7 @@ async def import_initiatives(
                 with contextlib.suppress(Exception):  # after a failed write: let the worker finish its batch
                     await pending
             created = sum(1 for r in rows if r.created)
-            invalid_rows = len({e.row for e in preparer.errors})
+            invalid_rows = preparer.invalid_rows
             await session.execute(update(import_batches).where(import_batches.c.id == batch_id).values(
                 rows_total=preparer.rows_total, rows_created=created, rows_invalid=invalid_rows,
             ))
@@ -200,5 +214,5 @@ async def import_initiatives(
     return ImportReport(
         batch_id=batch_id, campaign_id=campaign_id, rows_total=preparer.rows_total, created=created,
         already_present=preparer.valid - created, invalid=invalid_rows, created_status=status,
-        errors=preparer.errors, rows=rows,
+        errors=preparer.errors, rows=rows, errors_total=preparer.errors_total,
     )
