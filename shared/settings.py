@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.events import DEV_VOTE_ID_KEY
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "sangkien-dev-secret-do-not-use-in-production-0123456789"
 
@@ -45,6 +47,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = Field("sangkien", description="Expected token issuer")
     jwt_audience: str = Field("sangkien", description="Expected token audience")
     service_token: str | None = Field(None, description="Bearer token this service uses for service-to-service calls")
+    vote_id_key: str | None = Field(
+        None, description="Secret key of vote ids (HMAC-SHA256; prod: required, at least 32 bytes, never changed "
+                          "while a campaign takes votes; dev/test: a fixed development key)",
+    )
 
     host: str = Field("127.0.0.1", description="Bind address of the HTTP servers")
     submission_port: int = Field(8001, description="Submission API port")
@@ -88,6 +94,10 @@ class Settings(BaseSettings):
                 raise ValueError("the development JWT secret is refused in production")
             if "guest:guest@" in self.amqp_url:
                 raise ValueError("production refuses RabbitMQ's default guest credentials")
+            if not self.vote_id_key or len(self.vote_id_key.encode()) < 32:
+                raise ValueError("production needs SANGKIEN_VOTE_ID_KEY, a secret of at least 32 bytes")
+            if self.vote_id_key.encode() == DEV_VOTE_ID_KEY:
+                raise ValueError("the development vote id key is refused in production")
         return self
 
     @property
@@ -98,6 +108,15 @@ class Settings(BaseSettings):
         if self.env == "prod":
             raise RuntimeError("no HS256 secret in production")
         return DEV_JWT_SECRET
+
+    @property
+    def vote_id_secret(self) -> bytes:
+        """Key of vote ids: the configured one, or the development key outside production."""
+        if self.vote_id_key:
+            return self.vote_id_key.encode()
+        if self.env == "prod":
+            raise RuntimeError("no vote id key in production")
+        return DEV_VOTE_ID_KEY
 
 
 @lru_cache(maxsize=1)
