@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +13,8 @@ from shared.events import DEV_VOTE_ID_KEY
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "sangkien-dev-secret-do-not-use-in-production-0123456789"
+BrokerUser: TypeAlias = Literal["submission", "awards", "tally"]
+RedisUser: TypeAlias = Literal["submission", "tally", "tally_api"]
 
 
 class Settings(BaseSettings):
@@ -28,6 +30,20 @@ class Settings(BaseSettings):
     )
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URL")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
+    # Least privilege: each service's processes connect as their own user (deploy/local/users.sh creates the
+    # local ones). Unset, a service uses the URL above; a deployment gives each service only its own URL.
+    submission_amqp_url: str | None = Field(None, description="RabbitMQ URL of submission's user (publishes "
+                                                              "campaign.*, initiative.*, vote.*); unset: AMQP_URL")
+    awards_amqp_url: str | None = Field(None, description="RabbitMQ URL of awards' user (consumes its queue, "
+                                                          "publishes review.*, award.*); unset: AMQP_URL")
+    tally_amqp_url: str | None = Field(None, description="RabbitMQ URL of the tally workers' user (consumes only); "
+                                                         "unset: AMQP_URL")
+    submission_redis_url: str | None = Field(None, description="Redis URL of submission's user (its rate-limit "
+                                                               "keys only); unset: REDIS_URL")
+    tally_redis_url: str | None = Field(None, description="Redis URL of the tally workers' user (tally keys, "
+                                                          "scripts; also rebuild and reconcile); unset: REDIS_URL")
+    tally_api_redis_url: str | None = Field(None, description="Redis URL of the tally API's user (reads tally keys "
+                                                              "only); unset: REDIS_URL")
     submission_db_url: str = Field(
         f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'submission.db'}",
         description="Submission database (unset: `sangkien up` uses PostgreSQL when it answers, else this SQLite file)",
@@ -92,7 +108,8 @@ class Settings(BaseSettings):
                 raise ValueError("production needs SANGKIEN_JWKS_URL (or an explicit SANGKIEN_JWT_SECRET)")
             if self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError("the development JWT secret is refused in production")
-            if "guest:guest@" in self.amqp_url:
+            amqp_urls = [self.amqp_url, self.submission_amqp_url, self.awards_amqp_url, self.tally_amqp_url]
+            if any(url and "guest:guest@" in url for url in amqp_urls):
                 raise ValueError("production refuses RabbitMQ's default guest credentials")
             if not self.vote_id_key or len(self.vote_id_key.encode()) < 32:
                 raise ValueError("production needs SANGKIEN_VOTE_ID_KEY, a secret of at least 32 bytes")
@@ -108,6 +125,16 @@ class Settings(BaseSettings):
         if self.env == "prod":
             raise RuntimeError("no HS256 secret in production")
         return DEV_JWT_SECRET
+
+    def amqp_url_for(self, user: BrokerUser) -> str:
+        """The RabbitMQ URL a service's processes connect with: its own user's, else the shared one."""
+        own: str | None = getattr(self, f"{user}_amqp_url")
+        return own or self.amqp_url
+
+    def redis_url_for(self, user: RedisUser) -> str:
+        """The Redis URL of one kind of process (submission, tally workers, tally API), else the shared one."""
+        own: str | None = getattr(self, f"{user}_redis_url")
+        return own or self.redis_url
 
     @property
     def vote_id_secret(self) -> bytes:

@@ -103,7 +103,7 @@ async def _database_ok(context: Context) -> bool:
 
 
 async def _rabbitmq_ok(settings: Settings) -> bool:
-    connection = aio_pika.Connection(make_url(settings.amqp_url))
+    connection = aio_pika.Connection(make_url(settings.amqp_url_for("submission")))
     try:
         await connection.connect(timeout=READY_TIMEOUT_SECONDS)
     except Exception:

@@ -18,8 +18,10 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from services.submission import MIGRATIONS_DIR as SUBMISSION_MIGRATIONS
 from shared.auth import Role, issue_token
 from shared.db import upgrade_database_async
+from shared.local_users import service_urls
 from shared.settings import Settings
-from tests.conftest import PG_ADMIN_URL, _create_pg_database, _drop_pg_database
+from shared.topology import declare_everything
+from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.fuzz.served import ServedApp, run_coroutine
 from tests.submission.support import UNIT, UNIT_L2, UNIT_L3, form
 
@@ -53,10 +55,6 @@ class Services:
             self.headers(Role.ADMIN, None, "quan-tri"),
             self.headers(Role.SERVICE, None, "service"),
         ]
-
-
-def _database_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _seed(services: Services) -> dict[str, list[str]]:
@@ -97,12 +95,14 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     suffix = uuid.uuid4().hex[:10]
     databases = {"submission": f"sangkien_fuzz_sub_{suffix}", "awards": f"sangkien_fuzz_awd_{suffix}"}
-    settings = Settings(
+    urls = {service: run_coroutine(lambda n=name, s=service: _create_pg_database(n, s))  # type: ignore[misc]
+            for service, name in databases.items()}
+    admin = Settings(
         env="test", namespace=f"fz{suffix}", attachments_dir=tmp / "attachments", relay_idle_seconds=0.02,
-        submission_db_url=_database_url(databases["submission"]), awards_db_url=_database_url(databases["awards"]),
+        submission_db_url=urls["submission"], awards_db_url=urls["awards"],
     )
-    for name in databases.values():
-        run_coroutine(lambda name=name: _create_pg_database(name))  # type: ignore[misc]
+    settings = admin.model_copy(update=service_urls(admin))  # each service as its own user
+    run_coroutine(lambda: declare_everything(admin))  # the operator's part: queues exist before anyone publishes
 
     async def migrate_submission() -> None:
         await upgrade_database_async(SUBMISSION_MIGRATIONS, settings.submission_db_url)
