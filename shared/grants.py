@@ -127,6 +127,21 @@ def broker_definitions(namespace: str, passwords: dict[str, str] | None, vhost: 
             "topic_permissions": topic_permissions}
 
 
+def redis_acl(passwords: dict[str, str]) -> str:
+    """A Redis ACL file (``aclfile``): the default user off, each service's user with its password's SHA-256."""
+    lines = ["user default off resetkeys -@all"]
+    for grant in REDIS_GRANTS:
+        digest = hashlib.sha256(passwords[grant.password_variable].encode()).hexdigest()
+        lines.append(f"user {grant.user} on #{digest} {grant.rules}")
+    return "\n".join(lines) + "\n"
+
+
+def password_variables() -> list[str]:
+    """Every service password a deployment must provide (one per service; the tally API has its own)."""
+    names = [g.password_variable for g in BROKER_GRANTS] + [r.password_variable for r in REDIS_GRANTS]
+    return sorted(set(names) | set(DATABASE_ROLES.values()))
+
+
 def _print(kind: str) -> None:
     """Tab-separated lines for deploy/local/users.sh (it owns the passwords, this module the rights)."""
     if kind == "rabbitmq":  # definitions with the local passwords' hashes, for `rabbitmqctl import_definitions`
