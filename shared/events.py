@@ -45,11 +45,13 @@ def vote_id_for(
     id and find that member's vote on the bus, in the feeds and in tally's seen markers.
 
     The id is derived once, when the vote is first stored; the stored row is the truth from then on (a repeat
-    vote is answered with the id in its row, see ``services/submission/handlers/votes.py``), so votes stored
-    before a key change, or under the earlier uuid5 scheme, keep their ids and their events. The key must
-    still never change while a campaign takes votes: the one-vote rule is the database's unique constraint and
-    not the id, but a changed key makes a relay re-publish or a replay of the same fact carry a new id, and
-    tally would count a vote twice if it ever saw both.
+    vote is answered with the id in its row, see ``services/submission/handlers/votes.py``; the outbox keeps
+    the published payload, so a re-publish or a replay carries the same id). So votes stored before a key
+    change, or under the earlier uuid5 scheme, keep their ids and their events: a deployment keeps its
+    campaigns' ids just by keeping its database. The key must still never change while a campaign takes
+    votes: the campaign's ids would come from two keys, so any check that recomputes a member's vote id (an
+    audit, reconciling accepted votes against the feeds) fails for part of it, and a rotation protects nothing
+    already published (those ids stay linkable by whoever holds the old key). Change it between campaigns.
     """
     message = ":".join(("vote", campaign_id, str(initiative_id), member_id)).encode()
     digest = bytearray(hmac.new(key, message, hashlib.sha256).digest()[:16])
