@@ -85,6 +85,18 @@ def _seed(services: Services) -> dict[str, list[str]]:
     return known
 
 
+async def _live_generation(settings: Settings) -> None:
+    from redis.asyncio import Redis
+
+    from services.tally.adapters.store import TallyStore
+
+    client = Redis.from_url(settings.redis_url)
+    try:
+        await TallyStore(client, settings).ensure_generation()
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     from services.awards.app import create_app as awards_app
@@ -103,6 +115,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     )
     settings = admin.model_copy(update=service_urls(admin))  # each service as its own user
     run_coroutine(lambda: declare_everything(admin))  # the operator's part: queues exist before anyone publishes
+    run_coroutine(lambda: _live_generation(admin))  # a worker's part (none runs here): the read API writes nothing
 
     async def migrate_submission() -> None:
         await upgrade_database_async(SUBMISSION_MIGRATIONS, settings.submission_db_url)
