@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -88,6 +89,32 @@ def rabbitmq_definitions() -> None:
     from shared.topology import topology_for
 
     typer.echo(json.dumps(topology_for(get_settings()).definitions(), indent=2, ensure_ascii=False))
+
+
+@app.command("deploy-credentials")
+def deploy_credentials(out: Path) -> None:
+    """Write the servers' user files from the service passwords in the environment (compose's init step; for
+    Kubernetes the operator turns them into Secrets): OUT/rabbitmq/definitions.json (topology, users as salted
+    hashes, vhost and topic permissions) and OUT/redis/users.acl (SHA-256 of each password)."""
+    import json
+    import os
+
+    from shared.grants import broker_definitions, password_variables, redis_acl
+    from shared.settings import get_settings
+    from shared.topology import topology_for
+
+    missing = [name for name in password_variables() if not os.environ.get(name)]
+    if missing:
+        typer.echo(f"error: set {', '.join(missing)} (each service's password, from its secret)", err=True)
+        raise typer.Exit(2)
+    passwords = {name: os.environ[name] for name in password_variables()}
+    settings = get_settings()
+    definitions = {**topology_for(settings).definitions(), **broker_definitions(settings.namespace, passwords)}
+    (out / "rabbitmq").mkdir(parents=True, exist_ok=True)
+    (out / "redis").mkdir(parents=True, exist_ok=True)
+    (out / "rabbitmq" / "definitions.json").write_text(json.dumps(definitions, indent=2))
+    (out / "redis" / "users.acl").write_text(redis_acl(passwords))
+    typer.echo(f"wrote {out / 'rabbitmq' / 'definitions.json'} and {out / 'redis' / 'users.acl'}")
 
 
 def main() -> None:

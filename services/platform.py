@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.db import create_database, is_sqlite, upgrade_database
+from shared.grants import database_role
+from shared.local_users import database_url_as, service_urls
 from shared.settings import REPO_ROOT, Settings, get_settings
 from shared.topology import declare_everything
 from shared.union_tree import get_tree
@@ -100,17 +102,21 @@ def choose_databases(settings: Settings) -> tuple[Settings, dict[str, str]]:
     A database set in the environment (or .env) is kept. The others go to PostgreSQL when it answers at
     ``postgres_server_url`` (databases ``<namespace>_submission`` and ``<namespace>_awards``, created when
     missing), else to the SQLite files under ``var/``: enough to look around, not for campaign volumes.
+    Each PostgreSQL database is owned by its service's role (``sangkien_submission``, ``sangkien_awards``,
+    made by deploy/local/users.sh), which alone connects to it and runs its migrations.
     """
     unset = [field for field in DATABASE_FIELDS if field not in settings.model_fields_set]
     if not unset:
         return settings, {}
 
     async def create_all() -> dict[str, str]:
-        return {
-            field: await create_database(settings.postgres_server_url,
-                                         f"{settings.namespace}_{field.removesuffix('_db_url')}", exist_ok=True)
-            for field in unset
-        }
+        urls: dict[str, str] = {}
+        for field in unset:
+            service = field.removesuffix("_db_url")
+            url = await create_database(settings.postgres_server_url, f"{settings.namespace}_{service}",
+                                        exist_ok=True, owner=database_role(service))
+            urls[field] = database_url_as(url, service)
+        return urls
 
     def attempt() -> dict[str, str] | Exception:
         try:
@@ -143,6 +149,32 @@ def _migrate(settings: Settings) -> None:
         console.print(f"  migrated {name} database ({where})")
 
 
+SERVICE_URL_FIELDS = {  # the settings fields of each child's own users (shared/grants.py)
+    "submission": ("submission_amqp_url", "submission_redis_url", "submission_db_url"),
+    "awards": ("awards_amqp_url", "awards_db_url"),
+    "tally-api": ("tally_api_redis_url",),
+    "tally-workers": ("tally_amqp_url", "tally_redis_url"),
+}
+
+
+def own_credentials(settings: Settings, child: str) -> dict[str, str]:
+    """The environment that gives one child its service's users and nothing of another service's.
+
+    Set in the environment they are kept; otherwise (dev and test) the local users of deploy/local/users.env.
+    The other services' URL variables are emptied, so a child cannot fall back on them.
+    """
+    local = service_urls(settings) if settings.env != "prod" else {}
+    own = SERVICE_URL_FIELDS[child.removesuffix("-relay")]
+    env: dict[str, str] = {}
+    for fields in SERVICE_URL_FIELDS.values():
+        for field in fields:
+            if field.endswith("_db_url"):
+                continue  # the databases are chosen by choose_databases and passed to every child as before
+            value = getattr(settings, field) or local.get(field, "")
+            env[f"SANGKIEN_{field.upper()}"] = value if field in own else ""
+    return env
+
+
 def _children(settings: Settings, tally_workers: int) -> list[Child]:
     base = f"http://{settings.host}"
     # Submission's relay runs as its own process: inside the HTTP process a busy event loop starves it, and
@@ -155,14 +187,19 @@ def _children(settings: Settings, tally_workers: int) -> list[Child]:
         Child("submission",
               _uvicorn("services.submission.app:create_app", settings.submission_port, settings, workers=http),
               f"{base}:{settings.submission_port}/health",
-              env={"SANGKIEN_RUN_RELAY": "false", **_metrics_env("submission", http)}),
-        Child("submission-relay", [sys.executable, "-m", "services.cli", "submission", "relay"]),
+              env={"SANGKIEN_RUN_RELAY": "false", **_metrics_env("submission", http),
+                   **own_credentials(settings, "submission")}),
+        Child("submission-relay", [sys.executable, "-m", "services.cli", "submission", "relay"],
+              env=own_credentials(settings, "submission")),
         Child("awards", _uvicorn("services.awards.app:create_app", settings.awards_port, settings, workers=http),
-              f"{base}:{settings.awards_port}/health", env=_metrics_env("awards", http)),
+              f"{base}:{settings.awards_port}/health",
+              env={**_metrics_env("awards", http), **own_credentials(settings, "awards")}),
         Child("tally-api", _uvicorn("services.tally.app:create_app", settings.tally_port, settings, workers=http),
-              f"{base}:{settings.tally_port}/health", env=_metrics_env("tally-api", http)),
+              f"{base}:{settings.tally_port}/health",
+              env={**_metrics_env("tally-api", http), **own_credentials(settings, "tally-api")}),
         Child("tally-workers",
-              [sys.executable, "-m", "services.cli", "tally", "work", "--workers", str(tally_workers)]),
+              [sys.executable, "-m", "services.cli", "tally", "work", "--workers", str(tally_workers)],
+              env=own_credentials(settings, "tally-workers")),
     ]
 
 

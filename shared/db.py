@@ -121,17 +121,49 @@ def database_url(server_url: str, name: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
-async def create_database(server_url: str, name: str, *, exist_ok: bool = False) -> str:
-    """Create database ``name`` on the server of ``server_url`` (a URL to its maintenance database); its URL."""
+async def create_database(server_url: str, name: str, *, exist_ok: bool = False, owner: str | None = None) -> str:
+    """Create database ``name`` on the server of ``server_url`` (a URL to its maintenance database); its URL.
+
+    With ``owner`` (a service's role) the database belongs to that role alone: it owns the database and
+    everything in it (an existing database is handed over), and no other role may connect (superusers aside).
+    """
     engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
             found = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
             if not (found and exist_ok):
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+                await conn.execute(text(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else "")))
+            if owner:
+                await conn.execute(text(f'ALTER DATABASE "{name}" OWNER TO "{owner}"'))
+                await conn.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC'))
     finally:
         await engine.dispose()
-    return database_url(server_url, name)
+    url = database_url(server_url, name)
+    if owner and found:
+        await _hand_over_objects(url, owner)
+    return url
+
+
+async def _hand_over_objects(url: str, owner: str) -> None:
+    """Give ``owner`` the tables, sequences and views that an earlier, admin-run migration created."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f"""
+                DO $$ DECLARE r record; BEGIN
+                  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                             AND pg_get_userbyid(c.relowner) <> '{owner}'
+                             AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a serial's sequence follows its table
+                                             WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass
+                                               AND d.deptype IN ('a', 'i') AND c.relkind = 'S') LOOP
+                    EXECUTE format('ALTER %s %I OWNER TO %I',
+                      CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                                     WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, r.relname, '{owner}');
+                  END LOOP;
+                END $$"""))
+    finally:
+        await engine.dispose()
 
 
 async def drop_database(server_url: str, name: str) -> None:

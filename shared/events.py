@@ -10,6 +10,8 @@ Member identity and confidential details never appear here.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -21,6 +23,8 @@ SCHEMA_VERSION = 1
 # Real events are a few KB; a consumer refuses (dead-letters) anything far larger instead of parsing it.
 MAX_EVENT_BYTES = 262_144
 EVENT_ID_NAMESPACE = uuid.UUID("6f1d3c1e-75a0-4b8e-9d2a-2021a75c0000")
+# The key of vote ids outside production (production refuses it: see ``Settings.vote_id_secret``).
+DEV_VOTE_ID_KEY = b"sangkien-dev-vote-id-key-do-not-use-in-production-0123"
 
 UnitPath: TypeAlias = Annotated[tuple[str, ...], Field(min_length=1, max_length=4)]
 
@@ -30,9 +34,30 @@ def derive_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(EVENT_ID_NAMESPACE, ":".join(str(p) for p in parts))
 
 
-def vote_id_for(campaign_id: str, initiative_id: uuid.UUID, member_id: str) -> uuid.UUID:
-    """One member's vote for one initiative in one campaign has exactly one id."""
-    return derive_id("vote", campaign_id, initiative_id, member_id)
+def vote_id_for(
+    campaign_id: str, initiative_id: uuid.UUID, member_id: str, *, key: bytes = DEV_VOTE_ID_KEY,
+) -> uuid.UUID:
+    """One member's vote for one initiative in one campaign has exactly one id, and only the key holder can
+    tell whose it is.
+
+    HMAC-SHA256 under ``key`` (``SANGKIEN_VOTE_ID_KEY``) over ``vote:campaign:initiative:member``, its first
+    16 bytes as a version-8 UUID (RFC 9562). A public uuid5 would let anyone holding a member id recompute the
+    id and find that member's vote on the bus, in the feeds and in tally's seen markers.
+
+    The id is derived once, when the vote is first stored; the stored row is the truth from then on (a repeat
+    vote is answered with the id in its row, see ``services/submission/handlers/votes.py``; the outbox keeps
+    the published payload, so a re-publish or a replay carries the same id). So votes stored before a key
+    change, or under the earlier uuid5 scheme, keep their ids and their events: a deployment keeps its
+    campaigns' ids just by keeping its database. The key must still never change while a campaign takes
+    votes: the campaign's ids would come from two keys, so any check that recomputes a member's vote id (an
+    audit, reconciling accepted votes against the feeds) fails for part of it, and a rotation protects nothing
+    already published (those ids stay linkable by whoever holds the old key). Change it between campaigns.
+    """
+    message = ":".join(("vote", campaign_id, str(initiative_id), member_id)).encode()
+    digest = bytearray(hmac.new(key, message, hashlib.sha256).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x80  # version 8: custom
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122/9562 variant
+    return uuid.UUID(bytes=bytes(digest))
 
 
 def utc_now() -> datetime:
@@ -183,10 +208,15 @@ class VoteCast(EventBase):
 
     @classmethod
     def make(
-        cls, *, campaign_id: str, initiative_id: uuid.UUID, member_id: str, unit_path: tuple[str, ...],
+        cls, *, campaign_id: str, initiative_id: uuid.UUID, unit_path: tuple[str, ...],
+        member_id: str | None = None, vote_id: uuid.UUID | None = None, vote_id_key: bytes = DEV_VOTE_ID_KEY,
         occurred_at: datetime | None = None,
     ) -> VoteCast:
-        vote_id = vote_id_for(campaign_id, initiative_id, member_id)
+        """The event of a stored vote: from its ``vote_id``, or (tests, benchmarks) derived from ``member_id``."""
+        if vote_id is None:
+            if member_id is None:
+                raise ValueError("a vote event needs its vote id or the member who voted")
+            vote_id = vote_id_for(campaign_id, initiative_id, member_id, key=vote_id_key)
         return cls(
             event_id=derive_id("vote.cast", vote_id),
             occurred_at=occurred_at or utc_now(),

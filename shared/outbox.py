@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast, get_args
 
 import aio_pika
 import structlog
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from shared.db import BigIntKey
 from shared.events import EventBase, dump_event, utc_now
-from shared.settings import Settings
+from shared.settings import BrokerUser, Settings
 from shared.topology import connect_robust, topology_for
 
 log = structlog.get_logger(__name__)
@@ -118,6 +119,12 @@ class OutboxRelay:
         self._postgres = engine.dialect.name == "postgresql"
         self._backlog_reported_at = float("-inf")
 
+    def _amqp_url(self) -> str:
+        """The publishing service's own RabbitMQ user (shared/grants.py); other names (tests) use the shared URL."""
+        if self.service in get_args(BrokerUser):
+            return self.settings.amqp_url_for(cast(BrokerUser, self.service))
+        return self.settings.amqp_url
+
     def wake(self) -> None:
         """Tell the relay new rows were committed (saves waiting for the next poll)."""
         self._wake.set()
@@ -125,11 +132,11 @@ class OutboxRelay:
     async def connect(self) -> AbstractExchange:
         if self._exchange is None:
             await self.close()  # a half-made connection from a failed attempt would keep reconnecting unseen
-            self._connection = await connect_robust(self.settings.amqp_url)
+            self._connection = await connect_robust(self._amqp_url())
             try:
                 channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
                 topology = topology_for(self.settings)
-                await topology.declare_all(channel)
+                await topology.declare_for_publisher(channel)
                 self._exchange = await channel.get_exchange(topology.exchange_name)
             except BaseException:
                 await self.close()

@@ -6,16 +6,20 @@ import hashlib
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.events import DEV_VOTE_ID_KEY
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "sangkien-dev-secret-do-not-use-in-production-0123456789"
 DEV_CURSOR_SECRET = "sangkien-dev-cursor-secret-do-not-use-in-production"
 MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash output; the same for other keys
+BrokerUser: TypeAlias = Literal["submission", "awards", "tally"]
+RedisUser: TypeAlias = Literal["submission", "tally", "tally_api"]
 
 
 class Settings(BaseSettings):
@@ -31,6 +35,20 @@ class Settings(BaseSettings):
     )
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URL")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL")
+    # Least privilege: each service's processes connect as their own user (deploy/local/users.sh creates the
+    # local ones). Unset, a service uses the URL above; a deployment gives each service only its own URL.
+    submission_amqp_url: str | None = Field(None, description="RabbitMQ URL of submission's user (publishes "
+                                                              "campaign.*, initiative.*, vote.*); unset: AMQP_URL")
+    awards_amqp_url: str | None = Field(None, description="RabbitMQ URL of awards' user (consumes its queue, "
+                                                          "publishes review.*, award.*); unset: AMQP_URL")
+    tally_amqp_url: str | None = Field(None, description="RabbitMQ URL of the tally workers' user (consumes only); "
+                                                         "unset: AMQP_URL")
+    submission_redis_url: str | None = Field(None, description="Redis URL of submission's user (its rate-limit "
+                                                               "keys only); unset: REDIS_URL")
+    tally_redis_url: str | None = Field(None, description="Redis URL of the tally workers' user (tally keys, "
+                                                          "scripts; also rebuild and reconcile); unset: REDIS_URL")
+    tally_api_redis_url: str | None = Field(None, description="Redis URL of the tally API's user (reads tally keys "
+                                                              "only); unset: REDIS_URL")
     submission_db_url: str = Field(
         f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'submission.db'}",
         description="Submission database (unset: `sangkien up` uses PostgreSQL when it answers, else this SQLite file)",
@@ -57,6 +75,10 @@ class Settings(BaseSettings):
     service_token_max_hours: float = Field(
         24, gt=0, le=24 * 30,
         description="Longest lifetime (exp − iat) of a service token: a longer one is refused and not minted",
+    )
+    vote_id_key: str | None = Field(
+        None, description="Secret key of vote ids (HMAC-SHA256; prod: required, at least 32 bytes, never changed "
+                          "while a campaign takes votes; dev/test: a fixed development key)",
     )
 
     host: str = Field("127.0.0.1", description="Bind address of the HTTP servers")
@@ -144,21 +166,36 @@ class Settings(BaseSettings):
                 raise ValueError("production needs SANGKIEN_JWKS_URL (or an explicit SANGKIEN_JWT_SECRET)")
             if self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError("the development JWT secret is refused in production")
-            if not self.cursor_secret or len(self.cursor_secret.encode()) < MIN_SECRET_BYTES:
-                raise ValueError(f"production needs SANGKIEN_CURSOR_SECRET of at least {MIN_SECRET_BYTES} bytes")
-            if self.cursor_secret == DEV_CURSOR_SECRET:
-                raise ValueError("the development cursor secret is refused in production")
+            # A key is checked here when set; that it is set is checked by the service that uses it
+            # (``require_secrets``), so a tally worker needs neither the cursor secret nor the vote id key.
+            if self.cursor_secret is not None and (
+                len(self.cursor_secret.encode()) < MIN_SECRET_BYTES or self.cursor_secret == DEV_CURSOR_SECRET
+            ):
+                raise ValueError(f"production needs SANGKIEN_CURSOR_SECRET of at least {MIN_SECRET_BYTES} bytes, "
+                                 "not the development one")
             if self.jwt_secret and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
                 raise ValueError(f"production refuses an HS256 SANGKIEN_JWT_SECRET under {MIN_SECRET_BYTES} bytes")
-            if amqp_uses_guest(self.amqp_url):
+            amqp_urls = [self.amqp_url, self.submission_amqp_url, self.awards_amqp_url, self.tally_amqp_url]
+            if any(amqp_uses_guest(url) for url in amqp_urls if url):
                 raise ValueError("production refuses RabbitMQ's default guest credentials (set a user in "
-                                 "SANGKIEN_AMQP_URL)")
+                                 "SANGKIEN_AMQP_URL and any SANGKIEN_*_AMQP_URL)")
+            if self.vote_id_key is not None and (
+                len(self.vote_id_key.encode()) < MIN_SECRET_BYTES or self.vote_id_key.encode() == DEV_VOTE_ID_KEY
+            ):
+                raise ValueError(f"production needs SANGKIEN_VOTE_ID_KEY, a secret of at least {MIN_SECRET_BYTES} "
+                                 "bytes, not the development one")
         elif not self.jwt_secret and not self.jwks_url and not is_loopback(self.host):
             raise ValueError(
                 f"SANGKIEN_HOST={self.host} is not a loopback address, so the development JWT key would be "
                 "accepted from the network: set SANGKIEN_JWT_SECRET (or SANGKIEN_JWKS_URL), or bind 127.0.0.1"
             )
         return self
+
+    def require_secrets(self, *names: Literal["cursor_secret", "vote_id_key"]) -> None:
+        """Refuse to start a production service without the keys it uses (``ValueError`` naming each)."""
+        missing = [f"SANGKIEN_{name.upper()}" for name in names if self.env == "prod" and not getattr(self, name)]
+        if missing:
+            raise ValueError(f"production needs {', '.join(missing)} (at least {MIN_SECRET_BYTES} bytes each)")
 
     @property
     def docs_public(self) -> bool:
@@ -183,6 +220,25 @@ class Settings(BaseSettings):
                 raise RuntimeError("no cursor secret in production")
             secret = DEV_CURSOR_SECRET
         return hashlib.sha256(b"sangkien-cursor-key\0" + secret.encode()).digest()
+
+    def amqp_url_for(self, user: BrokerUser) -> str:
+        """The RabbitMQ URL a service's processes connect with: its own user's, else the shared one."""
+        own: str | None = getattr(self, f"{user}_amqp_url")
+        return own or self.amqp_url
+
+    def redis_url_for(self, user: RedisUser) -> str:
+        """The Redis URL of one kind of process (submission, tally workers, tally API), else the shared one."""
+        own: str | None = getattr(self, f"{user}_redis_url")
+        return own or self.redis_url
+
+    @property
+    def vote_id_secret(self) -> bytes:
+        """Key of vote ids: the configured one, or the development key outside production."""
+        if self.vote_id_key:
+            return self.vote_id_key.encode()
+        if self.env == "prod":
+            raise RuntimeError("no vote id key in production")
+        return DEV_VOTE_ID_KEY
 
 
 def ipaddress_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -118,6 +118,16 @@ class Topology:
         dead = await channel.declare_exchange(self.dead_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True)
         return events, dead
 
+    async def declare_for_publisher(self, channel: AbstractChannel) -> AbstractExchange:
+        """What a publisher may declare (shared/grants.py): the events exchange; then it checks, passively, that
+        every consuming queue exists. Until they do it must not publish: an event would reach the queues that
+        exist and miss the others (``mandatory`` only returns a message that reaches none). A missing queue
+        closes the channel with NOT_FOUND; the relay retries until a consumer or the operator declared it."""
+        events = await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        for spec in self.queues:
+            await channel.declare_queue(spec.name, passive=True)
+        return events
+
     async def declare_queue(self, channel: AbstractChannel, spec: QueueSpec) -> AbstractQueue:
         """Declare one consuming queue with its bindings and its dead-letter queue."""
         events, dead = await self.declare_exchanges(channel)

@@ -3,6 +3,9 @@
 Every test session gets its own ``namespace`` (exchange, queue and Redis key prefix), so
 several runs can share one RabbitMQ and Redis. A server that cannot be reached fails the
 test (never a silent skip): CI must see it.
+
+The services under test connect as their own users (deploy/local/users.sh, shared/grants.py), so their
+permissions are exercised by every test; fixtures that set up or clean up use the admin accounts.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from shared.db import create_database, drop_database
+from shared.grants import database_role
+from shared.local_users import database_url_as, service_urls
 from shared.settings import Settings
 from shared.topology import topology_for
 
@@ -38,8 +43,9 @@ def namespace() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, namespace: str) -> Settings:
-    """Settings isolated to this test: own namespace, SQLite files and attachment folder under tmp_path."""
-    return Settings(
+    """Settings isolated to this test: own namespace, SQLite files and attachment folder under tmp_path; each
+    service's own RabbitMQ and Redis user (``amqp_url`` and ``redis_url`` stay the admin accounts)."""
+    admin = Settings(
         env="test",
         namespace=namespace,
         submission_db_url=f"sqlite+aiosqlite:///{tmp_path / 'submission.db'}",
@@ -47,6 +53,7 @@ def settings(tmp_path: Path, namespace: str) -> Settings:
         attachments_dir=tmp_path / "attachments",
         relay_idle_seconds=0.02,
     )
+    return admin.model_copy(update=service_urls(admin))
 
 
 @pytest.fixture
@@ -56,6 +63,11 @@ async def rabbit(settings: Settings) -> AsyncIterator[aio_pika.abc.AbstractRobus
         connection = await aio_pika.connect_robust(settings.amqp_url, timeout=5)
     except Exception as exc:
         server_unreachable("RabbitMQ", exc)
+    # As the operator does before the services start: their users may not declare each other's queues, and a
+    # relay publishes only once every consuming queue exists (Topology.declare_for_publisher).
+    channel = await connection.channel()
+    await topology_for(settings).declare_all(channel)
+    await channel.close()
     try:
         yield connection
     finally:
@@ -83,8 +95,15 @@ async def redis_client(settings: Settings) -> AsyncIterator[aioredis.Redis]:
         await client.aclose()
 
 
-async def _create_pg_database(name: str) -> str:
-    return await create_database(PG_ADMIN_URL, name)
+def _service_of(request: pytest.FixtureRequest) -> str:
+    """Whose database a test makes: awards' for the awards tests, submission's for the others."""
+    return "awards" if "awards" in Path(str(request.node.path)).parts else "submission"
+
+
+async def _create_pg_database(name: str, service: str = "submission") -> str:
+    """A database owned by ``service``'s role, reached as that role (it cannot create databases itself)."""
+    url = await create_database(PG_ADMIN_URL, name, owner=database_role(service))
+    return database_url_as(url, service)
 
 
 async def _drop_pg_database(name: str) -> None:
@@ -92,11 +111,11 @@ async def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
+async def pg_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for this test, dropped afterwards."""
     name = _unique("sangkien_test_")
     try:
-        url = await _create_pg_database(name)
+        url = await _create_pg_database(name, _service_of(request))
     except Exception as exc:
         server_unreachable("PostgreSQL", exc)
     try:
@@ -114,7 +133,7 @@ async def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         return
     name = _unique("sangkien_test_")
     try:
-        url = await _create_pg_database(name)
+        url = await _create_pg_database(name, _service_of(request))
     except Exception as exc:
         server_unreachable("PostgreSQL", exc)
     try:

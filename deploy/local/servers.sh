@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Find the servers sangkien needs on localhost and start the ones that are installed but stopped.
+# Find the servers sangkien needs on localhost, start the ones that are installed but stopped, and give each
+# service its own user on them (deploy/local/users.sh).
 # Usage: deploy/local/servers.sh [redis] [rabbitmq] [postgres]   (default: all three)
 set -uo pipefail
 wanted=("$@")
@@ -57,7 +58,12 @@ ensure_postgres() {
 }
 
 status=0
+up=()
 for name in "${wanted[@]}"; do
-  "ensure_$name" || status=1
+  if "ensure_$name"; then up+=("$name"); else status=1; fi
 done
+# Each service's own user on the servers that are up (Redis forgets its ACL users when it restarts).
+if [ ${#up[@]} -gt 0 ]; then
+  "$(dirname "$0")/users.sh" "${up[@]}" || status=1
+fi
 exit $status

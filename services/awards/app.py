@@ -33,6 +33,7 @@ def review_rule_response(request: Request, exc: ReviewRuleError) -> JSONResponse
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.require_secrets("cursor_secret")
     service = AwardsService(settings)
 
     @asynccontextmanager

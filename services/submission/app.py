@@ -35,6 +35,7 @@ READY_TIMEOUT_SECONDS = 3.0
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; its lifespan opens the database, seeds default campaigns and runs the outbox relay."""
     settings = settings or get_settings()
+    settings.require_secrets("cursor_secret", "vote_id_key")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,7 +105,7 @@ async def _database_ok(context: Context) -> bool:
 
 
 async def _rabbitmq_ok(settings: Settings) -> bool:
-    connection = aio_pika.Connection(make_url(settings.amqp_url))
+    connection = aio_pika.Connection(make_url(settings.amqp_url_for("submission")))
     try:
         await connection.connect(timeout=READY_TIMEOUT_SECONDS)
     except Exception:

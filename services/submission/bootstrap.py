@@ -83,7 +83,7 @@ def build_context(settings: Settings) -> Context:
     sessions = session_factory(engine)
     # A blocking pool waits for a free connection under bursts instead of failing with "Too many connections".
     redis = Redis(connection_pool=BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS,
+        settings.redis_url_for("submission"), max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS,
     ))
     return Context(
         settings=settings,

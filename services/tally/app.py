@@ -174,14 +174,14 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The tally API application (``uvicorn --factory services.tally.app:create_app``)."""
     settings = settings or get_settings()
-    redis = aioredis.Redis.from_url(settings.redis_url, max_connections=512)
+    redis = aioredis.Redis.from_url(settings.redis_url_for("tally_api"), max_connections=512)
     reader = TallyReader(redis, settings)
     hub = StreamHub(reader)
     answers = AnswerCache()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await redis.set(reader.keys.generation, "0", nx=True)
+        # Read-only: the workers create the live-generation pointer (TallyStore.ensure_generation).
         hub.start()
         yield
         await hub.stop()

@@ -49,7 +49,7 @@ def rebuild_command() -> None:
     settings = get_settings()
 
     async def run() -> RebuildReport:
-        client = aioredis.Redis.from_url(settings.redis_url)
+        client = aioredis.Redis.from_url(settings.redis_url_for("tally"))
         try:
             with Progress(TextColumn("Tính lại từ nhật ký sự kiện"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console) as progress:
@@ -75,7 +75,7 @@ def reconcile_command() -> None:
     settings = get_settings()
 
     async def run() -> list[tuple[str, str, str | None, str | None]]:
-        client = aioredis.Redis.from_url(settings.redis_url)
+        client = aioredis.Redis.from_url(settings.redis_url_for("tally"))
         try:
             return await reconcile(TallyStore(client, settings), settings, feed_urls(settings))
         finally:

@@ -58,7 +58,7 @@ class TallyWorker:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.redis = aioredis.Redis.from_url(settings.redis_url)
+        self.redis = aioredis.Redis.from_url(settings.redis_url_for("tally"))
         self.store = TallyStore(self.redis, settings)
         self.consumer = BatchConsumer(settings, self.store)
         self.name = f"{socket.gethostname()}-{os.getpid()}"
@@ -97,7 +97,7 @@ def create_worker_app(settings: Settings | None = None) -> FastStream:
         await worker.start()
 
     # FastStream needs a broker to run; this one holds no subscriber (consumption is the batching consumer).
-    lifecycle_broker = RabbitBroker(settings.amqp_url, logger=None)
+    lifecycle_broker = RabbitBroker(settings.amqp_url_for("tally"), logger=None)
     return FastStream(lifecycle_broker, specification=spec, on_startup=[startup], on_shutdown=[worker.stop])
 
 

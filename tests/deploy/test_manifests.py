@@ -88,3 +88,54 @@ def _commands() -> list[list[str]]:
 def test_deployed_commands_exist_in_the_cli(argv: list[str]):
     result = CliRunner().invoke(cli, [*argv[1:], "--help"])
     assert result.exit_code == 0, result.output
+
+
+APPS = {"submission", "awards", "tally-api", "tally-worker"}
+PASSWORDS = {"submission": {"SUBMISSION_PASSWORD"}, "awards": {"AWARDS_PASSWORD"},
+             "tally-api": {"TALLY_API_PASSWORD"}, "tally-worker": {"TALLY_PASSWORD"}}
+
+
+def test_each_kubernetes_workload_reads_only_its_own_services_secret():
+    text = "\n".join(path.read_text() for path in K8S_FILES)
+    assert "sangkien-secrets" not in text, "the one shared secret is gone"
+    for doc in k8s_documents():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            secrets = [ref["secretRef"]["name"] for ref in container.get("envFrom", []) if "secretRef" in ref]
+            owner = container["name"].removeprefix("migrate-")
+            assert secrets == [f"sangkien-{owner}"], (doc["metadata"]["name"], container["name"], secrets)
+
+
+def test_network_policies_deny_by_default_and_cover_every_app():
+    policies = {d["metadata"]["name"]: d for d in k8s_documents() if d["kind"] == "NetworkPolicy"}
+    default = policies.pop("default-deny")
+    assert default["spec"]["podSelector"] == {} and set(default["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    apps = {d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+            for d in k8s_documents() if d["kind"] in ("Deployment", "Job")}
+    assert apps == APPS | {"migrate"}
+    assert {p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in policies.values()} == apps
+
+    def reaches(app: str) -> set[str]:
+        return {peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                for rule in policies[app]["spec"]["egress"] for peer in rule.get("to", [])}
+
+    assert reaches("tally-api") == {"redis"}, "the public read API reaches Redis only"
+    assert reaches("tally-worker") == {"rabbitmq", "redis"}
+    assert "postgres" not in reaches("tally-worker") | reaches("tally-api")
+
+
+def test_each_compose_service_connects_as_its_own_user_with_only_its_own_password():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    users = {"submission": "sangkien-submission", "awards": "sangkien-awards", "tally-api": "sangkien-tally-api",
+             "tally-worker": "sangkien-tally"}
+    for name in APPS:
+        env = compose["services"][name]["environment"]
+        urls = {k: v for k, v in env.items() if k.endswith("_URL") and "://" in v and "@" in v}
+        assert urls, name
+        for variable, url in urls.items():
+            user = url.split("://", 1)[1].split(":", 1)[0]
+            assert user in (users[name], users[name].replace("-", "_")), (name, variable, user)
+        used = set(re.findall(r"\$\{([A-Z_]+_PASSWORD)", json.dumps(env)))
+        assert used == PASSWORDS[name], (name, used)
+    assert "RABBITMQ_DEFAULT_USER" not in (DEPLOY / "compose.yaml").read_text()

@@ -18,8 +18,10 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from services.submission import MIGRATIONS_DIR as SUBMISSION_MIGRATIONS
 from shared.auth import Role, issue_token
 from shared.db import upgrade_database_async
+from shared.local_users import service_urls
 from shared.settings import Settings
-from tests.conftest import PG_ADMIN_URL, _create_pg_database, _drop_pg_database
+from shared.topology import declare_everything
+from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.fuzz.served import ServedApp, run_coroutine
 from tests.submission.support import UNIT, UNIT_L2, UNIT_L3, form
 
@@ -55,10 +57,6 @@ class Services:
         ]
 
 
-def _database_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 def _seed(services: Services) -> dict[str, list[str]]:
     """A draft, two submitted initiatives (one voted for), and the review cases awards opens for them."""
     member = services.headers(Role.MEMBER)
@@ -87,6 +85,18 @@ def _seed(services: Services) -> dict[str, list[str]]:
     return known
 
 
+async def _live_generation(settings: Settings) -> None:
+    from redis.asyncio import Redis
+
+    from services.tally.adapters.store import TallyStore
+
+    client = Redis.from_url(settings.redis_url)
+    try:
+        await TallyStore(client, settings).ensure_generation()
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     from services.awards.app import create_app as awards_app
@@ -97,12 +107,15 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     suffix = uuid.uuid4().hex[:10]
     databases = {"submission": f"sangkien_fuzz_sub_{suffix}", "awards": f"sangkien_fuzz_awd_{suffix}"}
-    settings = Settings(
+    urls = {service: run_coroutine(lambda n=name, s=service: _create_pg_database(n, s))  # type: ignore[misc]
+            for service, name in databases.items()}
+    admin = Settings(
         env="test", namespace=f"fz{suffix}", attachments_dir=tmp / "attachments", relay_idle_seconds=0.02,
-        submission_db_url=_database_url(databases["submission"]), awards_db_url=_database_url(databases["awards"]),
+        submission_db_url=urls["submission"], awards_db_url=urls["awards"],
     )
-    for name in databases.values():
-        run_coroutine(lambda name=name: _create_pg_database(name))  # type: ignore[misc]
+    settings = admin.model_copy(update=service_urls(admin))  # each service as its own user
+    run_coroutine(lambda: declare_everything(admin))  # the operator's part: queues exist before anyone publishes
+    run_coroutine(lambda: _live_generation(admin))  # a worker's part (none runs here): the read API writes nothing
 
     async def migrate_submission() -> None:
         await upgrade_database_async(SUBMISSION_MIGRATIONS, settings.submission_db_url)

@@ -56,7 +56,7 @@ def test_garbage_is_a_bad_cursor(cursor: str):
 def test_production_needs_a_long_cursor_secret():
     good = {"env": "prod", "jwks_url": "https://idp.example/jwks", "amqp_url": "amqp://sub:pw@rabbit:5672/"}
     with pytest.raises(ValueError, match="CURSOR_SECRET"):
-        Settings(**good)
+        Settings(**good).require_secrets("cursor_secret")
     with pytest.raises(ValueError, match="CURSOR_SECRET"):
         Settings(**good, cursor_secret="short")
     assert Settings(**good, cursor_secret="k" * 32).cursor_key == Settings(cursor_secret="k" * 32).cursor_key

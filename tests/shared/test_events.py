@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
 from shared.events import (
+    DEV_VOTE_ID_KEY,
+    EVENT_ID_NAMESPACE,
     InitiativeSubmitted,
     InvalidEventError,
     VoteCast,
+    derive_id,
     dump_event,
     parse_event,
     vote_id_for,
 )
+from shared.settings import Settings
 
 PATH = ("VGCL", "P40", "P40-02", "P40-02-007")
 
@@ -64,3 +69,27 @@ def test_occurred_at_must_carry_a_timezone():
     body["occurred_at"] = "2021-03-10T08:00:00"
     with pytest.raises(InvalidEventError):
         parse_event(json.dumps(body))
+
+
+def test_a_vote_id_is_keyed_and_not_the_public_uuid5() -> None:
+    initiative = uuid.UUID("2d1f0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f")
+    public = uuid.uuid5(EVENT_ID_NAMESPACE, f"vote:75k-2021:{initiative}:nguyen-van-an")
+    keyed = vote_id_for("75k-2021", initiative, "nguyen-van-an")
+    assert keyed != public and keyed.version == 8 and keyed.variant == uuid.RFC_4122
+    assert keyed == vote_id_for("75k-2021", initiative, "nguyen-van-an"), "deterministic under one key"
+    other_key = vote_id_for("75k-2021", initiative, "nguyen-van-an", key=b"k" * 32)
+    assert other_key != keyed and other_key.version == 8
+    event = VoteCast.make(campaign_id="75k-2021", initiative_id=initiative, member_id="nguyen-van-an",
+                          unit_path=PATH, vote_id_key=b"k" * 32)
+    assert event.vote_id == other_key and event.event_id == derive_id("vote.cast", other_key)
+
+
+def test_production_needs_a_long_vote_id_key() -> None:
+    base: dict[str, Any] = {"env": "prod", "jwks_url": "https://idp.example/jwks",
+                            "amqp_url": "amqp://sangkien:mat-khau@rabbit:5672/"}
+    with pytest.raises(ValueError, match="VOTE_ID_KEY"):
+        Settings(**base).require_secrets("vote_id_key")
+    with pytest.raises(ValueError, match="VOTE_ID_KEY"):
+        Settings(**base, vote_id_key="ngan-qua")
+    assert Settings(**base, vote_id_key="x" * 32).vote_id_secret == b"x" * 32
+    assert Settings(env="test").vote_id_secret == DEV_VOTE_ID_KEY

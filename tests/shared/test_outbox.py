@@ -195,7 +195,8 @@ async def test_a_refused_declaration_leaves_no_connection_behind(outbox, setting
     engine, table = outbox
     channel = await rabbit.channel()
     events = topology_for(settings).exchange_name
-    await channel.declare_exchange(events, aio_pika.ExchangeType.FANOUT, durable=True)  # the wrong type
+    await channel.exchange_delete(events)  # declared by the rabbit fixture; replaced by one of the wrong type
+    await channel.declare_exchange(events, aio_pika.ExchangeType.FANOUT, durable=True)
     relay = OutboxRelay(engine=engine, table=table, settings=settings, service="refused")
     for _ in range(2):
         with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed):

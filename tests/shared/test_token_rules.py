@@ -129,3 +129,18 @@ def test_sangkien_token_refuses_to_run_in_production(
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "SANGKIEN_ENV=prod" in result.output
     assert "eyJ" not in result.output
+
+
+def test_each_production_service_refuses_to_start_without_the_keys_it_uses() -> None:
+    from services.awards.app import create_app as awards_app
+    from services.submission.app import create_app as submission_app
+
+    base = {"env": "prod", "jwks_url": "https://idp.example/jwks", "amqp_url": "amqp://sangkien:pw@rabbit/"}
+    with pytest.raises(ValueError, match="SANGKIEN_CURSOR_SECRET, SANGKIEN_VOTE_ID_KEY"):
+        submission_app(Settings(**base))
+    with pytest.raises(ValueError, match="SANGKIEN_VOTE_ID_KEY"):
+        submission_app(Settings(**base, cursor_secret="c" * 32))
+    with pytest.raises(ValueError, match="SANGKIEN_CURSOR_SECRET"):
+        awards_app(Settings(**base, vote_id_key="v" * 32))
+    submission_app(Settings(**base, **PROD_SECRETS))
+    awards_app(Settings(**base, cursor_secret="c" * 32))  # awards never derives a vote id

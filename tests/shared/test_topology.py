@@ -25,6 +25,7 @@ async def test_declaring_twice_is_idempotent_and_a_mismatch_is_refused(settings:
 async def test_a_message_requeued_forever_is_dead_lettered_after_the_delivery_limit(settings: Settings, rabbit):
     topology = topology_for(settings.model_copy(update={"delivery_limit": 3}))
     channel = await rabbit.channel()
+    await channel.queue_delete(topology.tally.name)  # the rabbit fixture declared it with the default limit
     queue = await topology.declare_queue(channel, topology.tally)
     exchange = await channel.get_exchange(topology.exchange_name)
     await exchange.publish(aio_pika.Message(b"{not json", message_id="poison-1"), routing_key="vote.cast")

@@ -73,7 +73,8 @@ async def test_ready_checks_database_rabbitmq_and_redis(settings: Settings, rabb
         response = await h.client.get("/ready")
         assert response.status_code == 200
         assert response.json()["checks"] == {"database": True, "rabbitmq": True, "redis": True}
-    broken = settings.model_copy(update={"amqp_url": "amqp://guest:guest@127.0.0.1:1/"})
+    broken = settings.model_copy(update={"amqp_url": "amqp://guest:guest@127.0.0.1:1/",
+                                         "submission_amqp_url": "amqp://guest:guest@127.0.0.1:1/"})
     async for h in start(service_settings(broken, settings.submission_db_url)):
         response = await h.client.get("/ready")
         assert response.status_code == 503 and response.json()["checks"]["rabbitmq"] is False

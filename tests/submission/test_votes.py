@@ -107,7 +107,8 @@ async def test_rate_limit_per_address(settings: Any, redis_client: Any) -> None:
 async def test_votes_are_refused_with_503_when_the_rate_limiter_is_unreachable(
     settings: Any, redis_client: Any,
 ) -> None:
-    broken = service_settings(settings, settings.submission_db_url, redis_url="redis://127.0.0.1:1/0")
+    broken = service_settings(settings, settings.submission_db_url, redis_url="redis://127.0.0.1:1/0",
+                              submission_redis_url="redis://127.0.0.1:1/0")
     async for h in start(broken):
         item = await h.submitted()
         response = await h.client.post(f"/v1/initiatives/{item['id']}/votes", headers=h.member("dv-cho"))

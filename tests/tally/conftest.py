@@ -53,7 +53,10 @@ async def publish_raw(connection, settings: Settings, body: bytes, routing_key: 
 def start_worker(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
     """A real worker process (``faststream run services.tally.worker:app``) on the test's namespace."""
     env = {**os.environ, "SANGKIEN_NAMESPACE": settings.namespace, "SANGKIEN_ENV": "test",
-           "SANGKIEN_REDIS_URL": settings.redis_url, "SANGKIEN_AMQP_URL": settings.amqp_url, "PYTHONPATH": REPO}
+           "SANGKIEN_REDIS_URL": settings.redis_url, "SANGKIEN_AMQP_URL": settings.amqp_url, "PYTHONPATH": REPO,
+           # the workers' own users (shared/grants.py), as `sangkien up` gives them
+           "SANGKIEN_TALLY_AMQP_URL": settings.amqp_url_for("tally"),
+           "SANGKIEN_TALLY_REDIS_URL": settings.redis_url_for("tally")}
     return subprocess.Popen([sys.executable, "-m", "faststream", "run", "services.tally.worker:app", *extra],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

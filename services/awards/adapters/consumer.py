@@ -59,7 +59,7 @@ class AwardsConsumer:
         self.settings = settings
         self.sessions = sessions
         self.topology = topology_for(settings)
-        self.broker = RabbitBroker(settings.amqp_url, logger=None)
+        self.broker = RabbitBroker(settings.amqp_url_for("awards"), logger=None)
         spec = self.topology.awards
         self.subscriber = self.broker.subscriber(
             self.topology.faststream_queue(spec),
@@ -76,7 +76,7 @@ class AwardsConsumer:
 
     async def declare(self) -> None:
         """Declare the queue with all its bindings and its dead-letter queue (FastStream binds one key)."""
-        connection = await aio_pika.connect(self.settings.amqp_url)
+        connection = await aio_pika.connect(self.settings.amqp_url_for("awards"))
         async with connection:
             channel = await connection.channel()
             await self.topology.declare_queue(channel, self.topology.awards)

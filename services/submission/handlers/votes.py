@@ -72,9 +72,11 @@ class BallotBox(GroupCommit[Ballot, VoteOutcome]):
 async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
     """Check and store ``ballots`` together; per ballot its outcome or the problem that refused it.
 
-    One vote per member per initiative: a repeat (also within the batch) is answered with the same vote id
-    and ``already_voted``, never stored twice. Rows are inserted in vote-id order, so concurrent batches in
-    other processes lock keys in the same order and cannot deadlock.
+    One vote per member per initiative: a repeat (also within the batch) is answered with the vote id stored
+    for it and ``already_voted``, never stored twice. A new vote's id is derived under the vote-id key; a
+    stored vote's id is read back from its row, never re-derived (it may predate a key change). Rows are
+    inserted in vote-id order, so concurrent batches in other processes lock keys in the same order and cannot
+    deadlock.
     """
     answers: list[Answer | None] = list(await ctx.rate_limiter.check_many(
         [(b.member_id, b.client_address) for b in ballots]))
@@ -96,13 +98,14 @@ async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
             except Problem as problem:
                 answers[i] = problem
                 continue
-            vote_id = vote_id_for(row["campaign_id"], ballot.initiative_id, ballot.member_id)
+            vote_id = vote_id_for(row["campaign_id"], ballot.initiative_id, ballot.member_id,
+                                  key=ctx.settings.vote_id_secret)
             answers[i] = VoteOutcome(vote_id, ballot.initiative_id, row["campaign_id"], already_voted=True)
             if vote_id not in fresh:
                 fresh[vote_id] = {"id": vote_id, "campaign_id": row["campaign_id"],
                                   "initiative_id": ballot.initiative_id, "member_id": ballot.member_id,
                                   "created_at": now}
-                events[vote_id] = _event(row, ballot, now)
+                events[vote_id] = _event(row, vote_id, now)
         if fresh:
             inserted = await conn.execute(
                 insert_ignore(votes, conn.dialect.name).returning(votes.c.id),
@@ -110,9 +113,41 @@ async def record_votes(ctx: Context, ballots: Sequence[Ballot]) -> list[Answer]:
             )
             created = {r[0] for r in inserted}
             await add_events(conn, outbox, [events[k] for k in sorted(created)])
+            if len(created) < len(fresh):
+                stored = await _stored_vote_ids(conn, [fresh[k] for k in fresh if k not in created])
+                answers = [_with_stored_id(a, b, stored) for a, b in zip(answers, ballots, strict=True)]
     if created:
         ctx.events_committed()
     return _first_hears_created(answers, created)
+
+
+async def _stored_vote_ids(
+    conn: AsyncConnection, repeats: Sequence[dict[str, Any]],
+) -> dict[tuple[str, uuid.UUID, str], uuid.UUID]:
+    """The ids stored for votes that already existed, by (campaign, initiative, member).
+
+    The row under ``uq_votes_one_per_member`` is the truth: a vote stored under an earlier key (or the earlier
+    uuid5 scheme) keeps its id, so a repeat is answered with that id, never with a re-derived one.
+    """
+    t = votes
+    wanted = {(r["campaign_id"], r["initiative_id"], r["member_id"]) for r in repeats}
+    rows = await conn.execute(
+        select(t.c.id, t.c.campaign_id, t.c.initiative_id, t.c.member_id)
+        .where(t.c.initiative_id.in_({key[1] for key in wanted}), t.c.member_id.in_({key[2] for key in wanted}))
+    )
+    found = {(r.campaign_id, r.initiative_id, r.member_id): r.id for r in rows}
+    return {key: found[key] for key in wanted if key in found}
+
+
+def _with_stored_id(
+    answer: Answer | None, ballot: Ballot, stored: dict[tuple[str, uuid.UUID, str], uuid.UUID],
+) -> Answer | None:
+    if not isinstance(answer, VoteOutcome):
+        return answer
+    vote_id = stored.get((answer.campaign_id, answer.initiative_id, ballot.member_id))
+    if vote_id is None or vote_id == answer.vote_id:
+        return answer
+    return VoteOutcome(vote_id, answer.initiative_id, answer.campaign_id, already_voted=True)
 
 
 def _first_hears_created(answers: Sequence[Answer | None], created: set[uuid.UUID]) -> list[Answer]:
@@ -145,8 +180,8 @@ def _votable(row: dict[str, Any] | None, initiative_id: uuid.UUID) -> dict[str, 
     return row
 
 
-def _event(row: dict[str, Any], ballot: Ballot, now: datetime) -> VoteCast:
+def _event(row: dict[str, Any], vote_id: uuid.UUID, now: datetime) -> VoteCast:
     return VoteCast.make(
-        campaign_id=row["campaign_id"], initiative_id=ballot.initiative_id, member_id=ballot.member_id,
+        campaign_id=row["campaign_id"], initiative_id=row["id"], vote_id=vote_id,
         unit_path=tuple(row["unit_path"].split("/")), occurred_at=now,
     )

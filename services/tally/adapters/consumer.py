@@ -87,7 +87,7 @@ class BatchConsumer:
 
     async def start(self) -> None:
         await self.store.ensure_generation()
-        self._connection = await connect_robust(self.settings.amqp_url)
+        self._connection = await connect_robust(self.settings.amqp_url_for("tally"))
         channel = await self._connection.channel()
         assert isinstance(channel, AbstractRobustChannel)
         await channel.set_qos(prefetch_count=self.settings.prefetch)
