@@ -31,7 +31,7 @@ from services.awards.adapters.tables import campaigns
 from services.awards.domain.errors import ConcurrentChangeError
 from services.awards.handlers.intake import handle_events
 from shared.db import sqlstate
-from shared.events import EventBase, InitiativeState, InvalidEventError, parse_event
+from shared.events import CampaignConfigured, EventBase, InitiativeState, InvalidEventError, parse_event
 from shared.group_commit import GroupCommit
 from shared.settings import Settings
 from shared.topology import topology_for
@@ -120,9 +120,14 @@ class AwardsConsumer:
                         event_id=str(event.event_id))
             await message.nack(requeue=True)
             return
+        if isinstance(event, CampaignConfigured):
+            # The events behind it join its batch or a later one, so they need not wait for its commit.
+            self.configured.add(event.campaign_id)
         try:
             applied = await self.intake.submit(event)
         except Exception as exc:
+            if isinstance(event, CampaignConfigured):
+                self.configured.discard(event.campaign_id)
             CONSUMED.labels("failed").inc()
             log.warning("awards: event failed; requeued", event_id=str(event.event_id), error=repr(exc))
             await asyncio.sleep(REQUEUE_PAUSE_SECONDS)
