@@ -126,7 +126,8 @@ local function apply(G)
   end
   if code == 'V' then
     changed()
-    -- The hot path (nearly every event is a vote): 25 commands in all for a four-level path, no tables.
+    -- The hot path (nearly every event is a vote): 27 commands in all for a four-level path (with the pointer
+    -- read, the seen marker and the configuration check), no tables; a secret is ranked only nationally.
     local id, day = ARGV[7], ARGV[8]
     local ikey = C .. 'i:' .. id
     redis.call('HINCRBY', ikey, 'n', 1)
