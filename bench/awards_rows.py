@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bench.report import Row
 from bench.system import create_databases, drop_databases
-from bench.tally_rows import campaign_events, prefill
+from bench.tally_rows import campaign_events, configured, prefill
 from services.awards.adapters import consumer as consumer_module
 from services.awards.adapters.tables import review_cases
 from services.awards.bootstrap import AwardsService
@@ -32,7 +32,8 @@ async def _intake_rate(settings: Settings, count: int, *, batched: bool) -> floa
     service = AwardsService(settings)
     batching = consumer_module.MAX_BATCH, consumer_module.BATCHES_IN_FLIGHT
     try:
-        events = campaign_events(get_tree(), f"bench-intake-{settings.namespace}", count, 0)
+        campaign_id = f"bench-intake-{settings.namespace}"
+        events = [configured(campaign_id), *campaign_events(get_tree(), campaign_id, count, 0)]
         await prefill(settings, events)  # the awards queue (and tally's) now hold them, as the relay sends them
         await service.migrate()
         if not batched:  # the earlier intake: each delivered message its own transaction, all of them at once

@@ -83,6 +83,8 @@ def platform_env(tmp: Path, *, namespace: str | None = None, extra: dict[str, st
         "SANGKIEN_AWARDS_PORT": str(ports[2]),
         "SANGKIEN_SUBMISSION_URL": f"http://127.0.0.1:{ports[0]}",
         "SANGKIEN_AWARDS_URL": f"http://127.0.0.1:{ports[2]}",
+        # the SSE row opens 1,000 streams from 127.0.0.1: one address, many clients
+        "SANGKIEN_SSE_MAX_CLIENTS_PER_ADDRESS": "10000",
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra or {})

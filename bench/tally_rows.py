@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from services.tally.adapters.store import TallyStore
 from services.tally.domain.args import script_call
 from services.tally.keys import NATION, TallyKeys
 from services.tally.reads import TallyReader
-from shared.events import InitiativeStatus, InitiativeSubmitted, VoteCast, dump_event
+from shared.events import CampaignConfigured, InitiativeStatus, InitiativeSubmitted, VoteCast, dump_event
 from shared.settings import Settings
 from shared.topology import topology_for
 from shared.union_tree import UnionTree, get_tree
@@ -61,6 +61,15 @@ def campaign_events(tree: UnionTree, campaign_id: str, initiatives: int, votes: 
         events.append(VoteCast.make(campaign_id=campaign_id, initiative_id=ids[k], member_id=f"m{j}",
                                     unit_path=paths[k], occurred_at=now))
     return events
+
+
+def configured(campaign_id: str) -> CampaignConfigured:
+    """The campaign's configuration: consumers count only events of a configured campaign."""
+    now = datetime.now(UTC)
+    return CampaignConfigured.make(
+        campaign_id=campaign_id, version=1, name="Đo hiệu năng", target=75_000, submission_opens_at=now,
+        submission_closes_at=now + timedelta(days=40), voting_opens_at=now, voting_closes_at=now + timedelta(days=40),
+    )
 
 
 async def prefill(settings: Settings, events: list[Any], in_flight: int = 256) -> None:
@@ -184,7 +193,7 @@ async def tally_apply(ctx: Context) -> list[Row]:
     try:
         for workers in (1, 2):
             campaign_id = f"apply-{workers}"
-            events = campaign_events(tree, campaign_id, initiatives, votes, seed=workers)
+            events = [configured(campaign_id), *campaign_events(tree, campaign_id, initiatives, votes, seed=workers)]
             ctx.console.print(f"  pre-filling the tally queue: {len(events):,} events ({votes:,} votes)")
             await prefill(settings, events)
             rate, rss, redis_delta, keys_bytes = await run_workers(settings, workers, campaign_id, len(events), votes)
@@ -222,7 +231,7 @@ async def peer(ctx: Context) -> list[Row]:
     try:
         ctx.console.print(f"  same data both ways: {initiatives:,} initiatives, {votes:,} votes")
         await store.ensure_generation()
-        fill = asyncio.create_task(_fill_redis(store, events))
+        fill = asyncio.create_task(_fill_redis(store, [configured(campaign_id), *events]))
         await _fill_sql(conn, schema, tree, events[:initiatives], events[initiatives:])
         await fill
         reader = TallyReader(client, settings, tree)

@@ -26,6 +26,8 @@ EVENT_ID_NAMESPACE = uuid.UUID("6f1d3c1e-75a0-4b8e-9d2a-2021a75c0000")
 # The key of vote ids outside production (production refuses it: see ``Settings.vote_id_secret``).
 DEV_VOTE_ID_KEY = b"sangkien-dev-vote-id-key-do-not-use-in-production-0123"
 
+# A campaign id as the submission service accepts it at creation; readers validate ids they are given with it.
+CAMPAIGN_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 UnitPath: TypeAlias = Annotated[tuple[str, ...], Field(min_length=1, max_length=4)]
 
 

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     tally_batch_size: int = Field(256, ge=1, le=10_000, description="Most events a worker applies per Redis round "
                                                                      "trip (also at most half the prefetch)")
     seen_ttl_days: int = Field(400, ge=1, description="How long an applied event id is remembered")
+    sse_max_clients: int = Field(5_000, ge=1, le=1_000_000, description="Live-stream (SSE) clients one tally API "
+                                                                        "process serves at once; more get 503")
+    sse_max_clients_per_address: int = Field(50, ge=1, le=100_000, description="Live-stream clients from one client "
+                                                                              "address at once; more get 429")
 
     relay_batch_size: int = Field(500, ge=1, le=10_000, description="Outbox rows published per relay batch")
     relay_idle_seconds: float = Field(0.05, gt=0, description="Relay poll interval when the outbox is empty")

@@ -105,6 +105,7 @@ class UnionTree:
         self._grassroots = tuple(sorted(u.id for u in self._units.values() if u.level == 4))
         self._paths: dict[str, tuple[str, ...]] = {}
         self._subtrees: dict[str, frozenset[str]] = {}
+        self._real_paths: set[tuple[str, ...]] = set()  # only paths found real: a flood of bad ones stays uncached
 
     def _check(self) -> None:
         """Refuse a tree with dangling links, wrong levels or successor cycles."""
@@ -245,6 +246,26 @@ class UnionTree:
         day = on or CAMPAIGN_2021_DAY
         found = [u for u in self._children.get(ROOT_ID, ()) if u.level == 2 and u.valid_on(day)]
         return tuple(sorted(found, key=lambda u: (_KIND_ORDER.get(u.kind, len(_KIND_ORDER)), u.id)))
+
+    def is_path(self, path: tuple[str, ...] | list[str]) -> bool:
+        """True when ``path`` is a real path of the tree, root first: each unit a child of the one before, except
+        that the level-2 unit may be the structural one or any unit in its successor chain (``path_on``)."""
+        key = tuple(path)
+        if key in self._real_paths:
+            return True
+        if not key or any(not isinstance(u, str) or u not in self._units for u in key):
+            return False
+        structural = self.path(key[-1])
+        if len(structural) != len(key) or structural[0] != key[0] or structural[2:] != key[2:]:
+            return False
+        if len(key) >= 2 and key[1] != structural[1]:
+            step = self._units[structural[1]]
+            while step.successor_id is not None and step.id != key[1]:
+                step = self._units[step.successor_id]
+            if step.id != key[1]:
+                return False
+        self._real_paths.add(key)
+        return True
 
     def grassroots_ids(self) -> tuple[str, ...]:
         """Every level-4 id, sorted."""

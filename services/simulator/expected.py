@@ -22,6 +22,7 @@ class SentInitiative:
     votes: int = 0
     recognised_levels: frozenset[int] = frozenset()
     awards: dict[str, tuple[int, str, str | None]] = dc_field(default_factory=dict)  # award id → (level, kind, grade)
+    confidential: bool = False  # a technology secret: its benefit is in no public sum
 
     @property
     def counted(self) -> bool:
@@ -49,7 +50,8 @@ def unit_counters(accepted: Accepted) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     for initiative in accepted.counted():
         add = {
-            "submitted": 1, "votes": initiative.votes, "benefit": initiative.benefit_vnd,
+            "submitted": 1, "votes": initiative.votes,
+            "benefit": 0 if initiative.confidential else initiative.benefit_vnd,  # tally sums no secret's benefit
             "recognised": int(bool(initiative.recognised_levels)), "awards": len(initiative.awards),
         }
         for unit in (NATION, *initiative.unit_path):

@@ -149,7 +149,8 @@ class Scenario:
                 headers={"Idempotency-Key": f"{self.campaign_id}-{seq}"},
             )
             initiative_id = created.json()["id"]
-            sent = SentInitiative(initiative_id, owner, self.tree.path(unit), form["field"], form["benefit_vnd"])
+            sent = SentInitiative(initiative_id, owner, self.tree.path(unit), form["field"], form["benefit_vnd"],
+                                  confidential=bool(form["confidential"]))
             self.accepted.initiatives[initiative_id] = sent
             await self.api.call("submission", "POST", f"/v1/initiatives/{initiative_id}/submit", bearer=bearer)
             sent.submitted = True
@@ -185,7 +186,8 @@ class Scenario:
                                   f"status {report['created_status']}: {report['errors'][:3]}")
         for line, (_, unit, form) in zip(report["rows"], rows, strict=True):
             sent = SentInitiative(line["initiative_id"], officer, self.tree.path(unit), form["field"],
-                                  form["benefit_vnd"], submitted=True, officer_unit=officer_unit)
+                                  form["benefit_vnd"], submitted=True, officer_unit=officer_unit,
+                                  confidential=bool(form["confidential"]))
             self.accepted.initiatives[line["initiative_id"]] = sent
 
     # --- votes ----------------------------------------------------------------------------------------

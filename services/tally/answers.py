@@ -9,8 +9,12 @@ answer is only served when a pointer read that began at most 20 ms before the re
 rebuild that started, or a Redis that lost its counters, answers 503 from 20 ms after it on, never a
 cached figure; a miss reads the pointers exactly (after the request arrived), as before this cache.
 
-Only answers the API itself produced with status 200 are cached, under the raw path and query string it
-validated: the fast path never answers a request FastAPI would refuse.
+Only answers the API itself produced with status 200 are cached, under the path and the canonical query: the
+query parameters the route declares, the last value of each (as FastAPI reads them), sorted; anything else in
+the query is left out, so junk parameters (``?x=1``, ``?x=2`` …) share the one answer instead of each forcing a
+Redis read. The fast path computes the same key with the parameter names the route registered for the path
+when it answered it (a path the API never answered has no answer to serve), and never answers a request
+FastAPI would refuse.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,10 +32,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.tally.pointers import PointerReads
 
 JSON = b"application/json"
-Key = tuple[str, bytes]  # (path, raw query string)
+Key = tuple[str, bytes]  # (path, canonical query string)
+MAX_PATHS = 4096
 
 ANSWERS = Counter("sangkien_tally_read_answers_total", "Read API answers by where they came from", ["source"])
 FROM_CACHE, READ_FROM_REDIS = ANSWERS.labels("cache"), ANSWERS.labels("redis")
+
+
+def route_query_names(route: Any) -> frozenset[str] | None:
+    """The query parameter names a FastAPI route declares; None when they are not known (keep the whole query)."""
+    dependant = getattr(route, "dependant", None)
+    return frozenset(p.alias for p in dependant.query_params) if dependant is not None else None
+
+
+def canonical_query(raw: bytes, names: frozenset[str]) -> bytes:
+    """Only the parameters in ``names``, the last value of each, sorted and re-encoded: the cache key's query."""
+    if not raw:
+        return b""
+    values = {k: v for k, v in parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if k in names}
+    return urlencode(sorted(values.items())).encode() if values else b""
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,7 @@ class AnswerCache:
         self.max_entries = max_entries
         self.clock = clock
         self._answers: dict[Key, Answer] = {}
+        self.query_names: dict[str, frozenset[str]] = {}  # per path answered: the route's query parameter names
         self._reads: dict[tuple[Key, bytes], asyncio.Future[Answer]] = {}
 
     def fresh(self, key: Key) -> Answer | None:
@@ -57,6 +79,16 @@ class AnswerCache:
         if answer is None or self.clock() - answer.read_at >= self.ttl:
             return None
         return answer
+
+    def key(self, path: str, raw_query: bytes, names: frozenset[str] | None) -> Key:
+        """The key of a route's answer (``names``: its query parameters), remembering the names for the fast path."""
+        if names is None:
+            return path, raw_query  # unknown parameters: the raw query, and no fast path for it
+        if self.query_names.get(path) != names:
+            if len(self.query_names) >= MAX_PATHS:
+                self.query_names.clear()
+            self.query_names[path] = names
+        return path, canonical_query(raw_query, names)
 
     async def get(self, key: Key, generation: bytes, read: Callable[[], Awaitable[bytes]]) -> bytes:
         """The encoded answer for ``key`` in ``generation``: cached if fresh, else read once for every asker."""
@@ -95,8 +127,9 @@ class CachedReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(self.prefix):
-            key = (scope["path"], scope["query_string"])
-            if self.cache.fresh(key) is not None and not _has_body(scope):
+            names = self.cache.query_names.get(scope["path"])
+            key = (scope["path"], canonical_query(scope["query_string"], names)) if names is not None else None
+            if key is not None and self.cache.fresh(key) is not None and not _has_body(scope):
                 try:
                     live, building = await self.pointers.recent()
                 except Exception:  # Redis away: the API answers as it would without this cache

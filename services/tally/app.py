@@ -13,10 +13,11 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from services.tally.answers import AnswerCache, CachedReads
+from services.tally.answers import AnswerCache, CachedReads, route_query_names
 from services.tally.keys import NATION
 from services.tally.reads import TallyReader
 from services.tally.schemas import (
+    STREAM_PROBLEMS,
     CampaignList,
     CampaignTotals,
     DailySeries,
@@ -30,6 +31,7 @@ from services.tally.schemas import (
     problem_responses,
 )
 from services.tally.stream import StreamHub
+from shared.events import CAMPAIGN_ID_PATTERN
 from shared.http import create_app as create_base_app
 from shared.settings import Settings, get_settings
 
@@ -54,6 +56,11 @@ class EventStreamResponse(StreamingResponse):
     media_type = "text/event-stream"
 
 
+def _client_address(request: Request) -> str:
+    """The client's address for the per-address stream cap."""
+    return request.client.host if request.client else "unknown"  # wired to shared/client_address at merge
+
+
 def _reader(request: Request) -> TallyReader:
     reader: TallyReader = request.app.state.reader
     return reader
@@ -71,7 +78,9 @@ async def _answer(request: Request, read: Callable[[str], Awaitable[dict[str, An
     async def encoded() -> bytes:
         return orjson.dumps(await read(generation))
 
-    body = await cache.get((request.scope["path"], request.scope["query_string"]), generation.encode(), encoded)
+    # keyed on what the route reads: its declared parameters only (see answers.py)
+    key = cache.key(request.scope["path"], request.scope["query_string"], route_query_names(request.scope.get("route")))
+    body = await cache.get(key, generation.encode(), encoded)
     return Response(body, media_type="application/json")
 
 
@@ -158,14 +167,17 @@ def api_router() -> APIRouter:
     @router.get(
         "/stream", summary="Server-Sent Events: coalesced changes of one campaign", response_class=EventStreamResponse,
         responses={200: {"description": SSE_DESCRIPTION, "content": {"text/event-stream": {"example": SSE_EXAMPLE}}},
-                   **problem_responses(422)},
+                   **STREAM_PROBLEMS},
     )
     async def stream(
-        request: Request, campaign_id: Annotated[str, Query(min_length=1, max_length=64, description="Campaign id")],
+        request: Request,
+        campaign_id: Annotated[str, Query(pattern=CAMPAIGN_ID_PATTERN, description="Campaign id (one tally has "
+                                                                                    "counters of)")],
     ) -> EventStreamResponse:
         hub: StreamHub = request.app.state.hub
+        lease = await hub.admit(campaign_id, _client_address(request))  # refused before the stream starts
         return EventStreamResponse(
-            hub.events(campaign_id), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            hub.stream(campaign_id, lease), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     return router
@@ -176,7 +188,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     redis = aioredis.Redis.from_url(settings.redis_url_for("tally_api"), max_connections=512)
     reader = TallyReader(redis, settings)
-    hub = StreamHub(reader)
+    hub = StreamHub(reader, max_clients=settings.sse_max_clients,
+                    max_per_address=settings.sse_max_clients_per_address)
     answers = AnswerCache()
 
     @asynccontextmanager

@@ -10,6 +10,9 @@ EVENTS_DUPLICATE = Counter("sangkien_tally_events_duplicate_total", "Events alre
 EVENTS_DEAD = Counter(
     "sangkien_tally_events_dead_lettered_total", "Messages rejected to the dead-letter queue", ["reason"],
 )
+EVENTS_REQUEUED = Counter(
+    "sangkien_tally_events_requeued_total", "Messages returned to the queue without being applied", ["reason"],
+)
 APPLY_SECONDS = Histogram(
     "sangkien_tally_apply_seconds", "Time to apply one batch to Redis",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),

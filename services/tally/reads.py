@@ -3,7 +3,8 @@
 Each query resolves the live generation (a pointer read shared by concurrent queries, see ``pointers.py``)
 or takes the one its caller resolved, then reads what it needs in pipelined round trips. While a rebuild
 runs (or when Redis lost its counters) queries raise ``RebuildingError`` instead of serving numbers that may
-be wrong. Only public fields leave here: confidential initiatives by title.
+be wrong. Only public fields leave here: a technology secret by title and votes in the national list only, and
+never in a benefit sum (the apply script leaves its benefit out).
 """
 
 from __future__ import annotations
@@ -169,12 +170,15 @@ class TallyReader:
         for member, _ in rows:
             pipe.hmget(c.initiative(member.decode()), "t", "c", "p", "f")
         details: list[Any] = await pipe.execute() if rows else []
-        items = []
-        for i, ((member, score), (title, confidential, path, field)) in enumerate(zip(rows, details, strict=True)):
-            item: dict[str, Any] = {"rank": i + 1, "initiative_id": member.decode(),
+        items: list[dict[str, Any]] = []
+        for (member, score), (title, confidential, path, field) in zip(rows, details, strict=True):
+            if confidential == b"1" and unit_id != NATION:
+                continue  # a unit's ranking would place a secret there (the script keeps them out; counters
+                # written before it did are only corrected by a rebuild)
+            item: dict[str, Any] = {"rank": len(items) + 1, "initiative_id": member.decode(),
                                     "title": (title or b"").decode(), "votes": int(-score)}
             if confidential == b"1":
-                item["confidential"] = True  # technology secret: title only (plus its count)
+                item["confidential"] = True  # technology secret, national list only: title only (plus its count)
             else:
                 unit = (path or b"").decode().split(",")[-1]
                 item.update(confidential=False, unit_id=unit, unit_name=self.unit_name(unit),
@@ -216,7 +220,7 @@ class TallyReader:
         suffix = ":s" if metric == "initiatives" else ":v"
         c = await self.campaign_keys(campaign_id, gen)
         units = [u.id for u in self.tree.children(parent_id)] if parent_id != NATION else [self.tree_root()]
-        days = await self._days(c)
+        days = await self._days(c) if units else []  # a grassroots union has no children (and HMGET needs a field)
         pipe = self.redis.pipeline(transaction=False)
         for day in days:
             pipe.hmget(c.day(day), [u + suffix for u in units])

@@ -29,10 +29,11 @@ import httpx
 
 from services.tally.adapters.feeds import read_feed, read_pages
 from services.tally.adapters.store import TallyStore, diff_snapshots
-from services.tally.domain.args import script_call
+from services.tally.domain.args import countable, script_call
 from services.tally.domain.bulk import bulk_state
 from services.tally.domain.fold import Campaign, fold, fold_into
 from shared.settings import Settings
+from shared.union_tree import get_tree
 
 # A position the bulk read skipped may belong to a transaction still in flight, which commits later: the tail
 # re-reads from there. A gap whose next event was created more than RECENT_SECONDS before the read began is a
@@ -99,15 +100,15 @@ async def rebuild(
     client = client or httpx.AsyncClient(timeout=60)
     campaigns: dict[str, Campaign] = defaultdict(Campaign)
     seen: set[str] = set()
-    event_ids: list[bytes] = []
     events = applied = 0
+    tree = get_tree()
     try:
         tails: list[tuple[str, int]] = []
         cutoff = datetime.now(UTC) - timedelta(seconds=RECENT_SECONDS)
         for url in feeds:  # 1. bulk
             end, watch = 0, GapWatch(cutoff)
             async for page in read_pages(client, url, settings):
-                event_ids += [uuid.UUID(e).bytes for e in fold_into(campaigns, seen, page.events)]
+                fold_into(campaigns, seen, page.events, tree)
                 if page.positions:
                     watch.see(page.positions, page.events)
                 end = page.next_after
@@ -115,12 +116,15 @@ async def rebuild(
                 if on_page:
                     on_page(len(page.events))
             tails.append((url, watch.tail_after(end)))
+        # seen markers only for what the live path counts (a campaign never configured is dead-lettered there)
+        event_ids = [uuid.UUID(e).bytes for c in campaigns.values() if c.configured for e in c.event_ids]
         await store.write_bulk(bulk_state(campaigns), event_ids, generation=new_gen)
         applied = len(event_ids)
         await store.redis.set(store.keys.building, new_gen)  # 2. workers also write new_gen from now on
         for url, after in tails:  # 3. tail
             async for page in read_pages(client, url, settings, after=after):
-                applied += _count(await store.apply_batch([script_call(e) for e in page.events], generation=new_gen))
+                calls = [script_call(e) for e in page.events if countable(e, tree)]  # as the worker dead-letters
+                applied += _count(await store.apply_batch(calls, generation=new_gen))
                 events += len(page.events)
                 if on_page:
                     on_page(len(page.events))
@@ -139,7 +143,7 @@ def _count(results: list[int | Exception]) -> int:
     errors = [r for r in results if isinstance(r, Exception)]
     if errors:
         raise RuntimeError(f"rebuild stopped: the apply script failed ({errors[0]})")
-    return sum(r for r in results if isinstance(r, int))
+    return sum(1 for r in results if r == 1)  # UNCONFIGURED: a campaign never configured counts nowhere
 
 
 async def reconcile(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema, models_json_schema
 
 from services.tally.reads import RebuildingError
-from shared.problems import PROBLEM_MEDIA_TYPE, NotFoundError, UnprocessableError
+from shared.problems import PROBLEM_MEDIA_TYPE, NotFoundError, RateLimitedError, UnprocessableError
 
 Metric = Literal["initiatives", "votes", "awards"]
 TableMetric = Literal["initiatives", "votes"]
@@ -266,6 +266,21 @@ _PROBLEMS: dict[int, dict[str, Any]] = {
     503: _problem(
         "Counters are being rebuilt (or Redis lost them): retry after `Retry-After` seconds",
         RebuildingError.retry_soon().body("/v1/campaigns/c2021/totals"),
+        headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    ),
+}
+
+
+STREAM_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: _problem("A campaign tally has no counters of", NotFoundError(
+        "Chưa có số liệu của đợt thi đua 'c1999' — no counters of campaign 'c1999'").body("/v1/stream")),
+    422: _PROBLEMS[422],
+    429: _problem("Too many live streams from this client address", RateLimitedError(
+        "Mỗi địa chỉ chỉ được mở tối đa 50 kết nối trực tiếp — at most 50 live streams per client address",
+        limit=50, retry_after=5).body("/v1/stream")),
+    503: _problem(
+        "Counters are being rebuilt, or this server streams to as many clients as it may: retry after "
+        "`Retry-After` seconds", RebuildingError.retry_soon().body("/v1/stream"),
         headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
     ),
 }

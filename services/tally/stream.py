@@ -14,12 +14,18 @@ What a change costs per client is one wake-up and one socket write: clients wait
 with no timer (keep-alives come from the hub's once-a-second sweep of clients idle for 15 s), since a
 timed wait per update (``asyncio.wait_for``) made a task per client per change, a quarter of the
 fan-out time with a thousand clients.
+
+Clients are admitted before their stream starts (``admit``): only campaigns of the live generation, and at most
+``max_clients`` per process and ``max_per_address`` per client address, each held by a ``Lease`` that the
+stream's end returns (or the garbage collector, for a stream that never started).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -29,6 +35,7 @@ import structlog
 from services.tally.keys import NATION
 from services.tally.metrics import SSE_CLIENTS
 from services.tally.reads import RebuildingError, TallyReader
+from shared.problems import NotFoundError, RateLimitedError, UnavailableError
 
 log = structlog.get_logger(__name__)
 KEEPALIVE_SECONDS = 15.0
@@ -77,13 +84,36 @@ class Listener:
         return KEEPALIVE
 
 
+class Lease:
+    """One admitted client's place in the caps, given back exactly once."""
+
+    def __init__(self, clients: Counter[str], address: str) -> None:
+        self._clients: Counter[str] | None = clients
+        self.address = address
+        clients[""] += 1  # "" counts every client of the process
+        clients[address] += 1
+
+    def release(self) -> None:
+        clients, self._clients = self._clients, None
+        if clients is None:
+            return
+        for key in ("", self.address):
+            clients[key] -= 1
+            if clients[key] <= 0:
+                del clients[key]
+
+
 class StreamHub:
     """Polls the change counter of watched campaigns and fans changed sections out to listeners."""
 
-    def __init__(self, reader: TallyReader, *, interval: float = 0.05, min_gap: float = 0.25) -> None:
+    def __init__(self, reader: TallyReader, *, interval: float = 0.05, min_gap: float = 0.25,
+                 max_clients: int = 5_000, max_per_address: int = 50) -> None:
         self.reader = reader
         self.interval = interval
         self.min_gap = min_gap
+        self.max_clients = max_clients
+        self.max_per_address = max_per_address
+        self.clients: Counter[str] = Counter()  # admitted clients by address ("" = all)
         self.sent_at: dict[str, float] = {}
         self.listeners: dict[str, set[Listener]] = {}
         self.last: dict[str, dict[str, Any]] = {}
@@ -193,7 +223,37 @@ class StreamHub:
                 await self._task
             self._task = None
 
-    async def events(self, campaign_id: str) -> AsyncIterator[bytes]:
+    async def admit(self, campaign_id: str, address: str) -> Lease:
+        """A place for one more client of ``campaign_id`` from ``address``, or the problem that refuses it."""
+        if self.clients[""] >= self.max_clients:
+            raise UnavailableError(
+                f"Máy chủ đang phục vụ tối đa {self.max_clients} kết nối trực tiếp, vui lòng thử lại sau — "
+                f"this server streams to at most {self.max_clients} clients at once; retry later",
+                limit=self.max_clients, retry_after=5,
+            )
+        if self.clients[address] >= self.max_per_address:
+            raise RateLimitedError(
+                f"Mỗi địa chỉ chỉ được mở tối đa {self.max_per_address} kết nối trực tiếp — "
+                f"at most {self.max_per_address} live streams per client address",
+                limit=self.max_per_address, retry_after=5,
+            )
+        live, _ = await self.reader.pointers.read()
+        if live is None:
+            raise RebuildingError.retry_soon()
+        # While a rebuild runs the live generation is still whole: its campaigns are the ones tally has seen.
+        known = await self.reader.redis.sismember(self.reader.keys.campaigns(live.decode()), campaign_id)
+        if not known:
+            raise NotFoundError(f"Chưa có số liệu của đợt thi đua {campaign_id!r} — no counters of campaign "
+                                f"{campaign_id!r}")
+        return Lease(self.clients, address)
+
+    def stream(self, campaign_id: str, lease: Lease) -> AsyncIterator[bytes]:
+        """``events`` for an admitted client; the lease goes back when the stream ends or is dropped unstarted."""
+        body = self.events(campaign_id, lease)
+        weakref.finalize(body, lease.release)
+        return body
+
+    async def events(self, campaign_id: str, lease: Lease | None = None) -> AsyncIterator[bytes]:
         """The SSE body for one client: a full snapshot first, then changed sections as they come."""
         listener = Listener(asyncio.get_running_loop().time())
         self.listeners.setdefault(campaign_id, set()).add(listener)
@@ -208,6 +268,8 @@ class StreamHub:
                 await listener.ready.wait()
                 yield listener.frame()
         finally:
+            if lease is not None:
+                lease.release()
             SSE_CLIENTS.dec()
             watchers = self.listeners.get(campaign_id)
             if watchers is not None:

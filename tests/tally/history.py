@@ -25,7 +25,7 @@ from shared.events import (
 
 START = datetime(2021, 3, 10, 1, 0, tzinfo=UTC)
 PATHS = (
-    ("VGCL", "P24", "P24-03", "P24-03-012"),
+    ("VGCL", "P24", "P24-03", "P24-03-007"),
     ("VGCL", "P24", "P24-01", "P24-01-001"),
     ("VGCL", "P40", "P40-01", "P40-01-002"),
     ("VGCL", "P01", "P01-02"),

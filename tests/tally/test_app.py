@@ -57,7 +57,7 @@ async def test_read_api_answers_totals_units_rankings_and_confidential_titles_on
         top = (await client.get("/v1/campaigns/c2021/top-initiatives")).json()["initiatives"]
         assert top[0] == {"rank": 1, "initiative_id": str(b), "title": "Quy trình bí mật", "votes": 5,
                           "confidential": True}
-        assert top[1]["unit_id"] == "P24-03-012" and top[1]["field"] == "ATVSLĐ"
+        assert top[1]["unit_id"] == "P24-03-007" and top[1]["field"] == "ATVSLĐ"
         unit = (await client.get("/v1/campaigns/c2021/units/P24")).json()
         assert unit["submitted"] == 1 and unit["quota"] == 8000
         assert [c["unit_id"] for c in unit["children"] if c["submitted"]] == ["P24-03"]

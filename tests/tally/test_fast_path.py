@@ -72,6 +72,7 @@ async def test_one_bad_call_keeps_its_slot_and_a_lost_script_is_reloaded(
     store = TallyStore(redis_client, settings)
     votes = [parse_message(dump_event(h.vote(uuid.uuid4(), f"m{n}"))) for n in range(3)]
     bad = ScriptCall(uuid.uuid4().bytes, "c2021", "X", ())
+    assert await store.apply_batch([parse_message(dump_event(h.campaign()))]) == [1]
     results = await store.apply_batch([votes[0], bad, votes[1]])
     assert results[0] == results[2] == 1 and "unknown type code" in str(results[1])
     # A script Redis has never seen (as after SCRIPT FLUSH or a restart): NOSCRIPT, load, the batch again.

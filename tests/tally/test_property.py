@@ -10,8 +10,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from services.tally.adapters.store import TallyStore, diff_snapshots
-from services.tally.domain.args import script_call
-from services.tally.domain.fold import fold
+from services.tally.domain.args import UNCONFIGURED, ScriptCall, script_call
+from services.tally.domain.fold import fold, fold_campaigns
 from shared.events import AwardKind, EventBase
 from shared.settings import Settings
 from tests.tally import history as h
@@ -47,7 +47,29 @@ def histories(draw: st.DrawFn) -> list[EventBase]:
                 events.append(h.award(iid, award_id, version, granted=draw(st.booleans()), kind=kind,
                                       level=4 if kind is AwardKind.GIAY_KHEN else 2,
                                       grade=draw(st.sampled_from((None, "tieu_bieu")))))
+    if draw(st.booleans()):  # a campaign never configured: requeued until dead-lettered, counted nowhere
+        stray = uuid.uuid4()
+        events += [h.initiative_state("submitted", initiative_id=stray, version=1, path=h.PATHS[1], field=h.FIELDS[0],
+                                      campaign_id="c-never"), h.vote(stray, "m0", campaign_id="c-never")]
     return events
+
+
+async def apply_as_workers(store: TallyStore, calls: list[ScriptCall], cuts: list[int]) -> None:
+    """Apply in batches as the workers do: an event of a campaign not configured (yet) goes back to the queue and
+    comes again after the rest, until its campaign is configured or it stops making progress (dead-lettered)."""
+    requeued: list[ScriptCall] = []
+    start = 0
+    for cut in [*cuts, len(calls)]:
+        batch = calls[start:cut]
+        start = max(start, cut)
+        results = await store.apply_batch(batch)
+        requeued += [c for c, r in zip(batch, results, strict=True) if r == UNCONFIGURED]
+    while requeued:
+        results = await store.apply_batch(requeued)
+        left = [c for c, r in zip(requeued, results, strict=True) if r == UNCONFIGURED]
+        if len(left) == len(requeued):
+            return
+        requeued = left
 
 
 @st.composite
@@ -66,11 +88,7 @@ async def test_any_order_with_duplicates_equals_the_fold(case, settings: Setting
     events, order, cuts = case
     store = TallyStore(redis_client, settings)
     try:
-        calls = [script_call(d) for d in h.as_dicts(order)]
-        start = 0
-        for cut in [*cuts, len(calls)]:
-            await store.apply_batch(calls[start:cut])
-            start = max(start, cut)
+        await apply_as_workers(store, [script_call(d) for d in h.as_dicts(order)], cuts)
         expected = fold(h.as_dicts(events))
         assert diff_snapshots(expected, await store.snapshot("0")) == []
     finally:
@@ -86,10 +104,44 @@ async def test_a_vote_before_submission_counts_once_submitted_and_not_after_with
     vote = h.vote(iid, "m1")
     submitted = h.initiative_state("submitted", initiative_id=iid, version=1, path=path, field="ATVSLĐ")
     withdrawn = h.initiative_state("withdrawn", initiative_id=iid, version=2, path=path, field="ATVSLĐ")
-    await store.apply_batch([script_call(d) for d in h.as_dicts([vote])])
+    await store.apply_batch([script_call(d) for d in h.as_dicts([h.campaign(), vote])])
     national = f"{settings.namespace}:t:0:c:c2021:u:*"
     assert await redis_client.hget(national, "votes") is None
     await store.apply_batch([script_call(d) for d in h.as_dicts([submitted, vote])])
     assert await redis_client.hmget(national, "votes", "submitted") == [b"1", b"1"]
     await store.apply_batch([script_call(d) for d in h.as_dicts([withdrawn, submitted])])
     assert await redis_client.hgetall(national) == {b"withdrawn": b"1"}
+
+
+async def test_a_stale_or_duplicate_event_leaves_the_change_counter_alone(settings, redis_client):
+    store = TallyStore(redis_client, settings)
+    iid, path = uuid.uuid4(), h.PATHS[1]
+    first = h.initiative_state("submitted", initiative_id=iid, version=1, path=path, field=h.FIELDS[0])
+    second = h.initiative_state("updated", initiative_id=iid, version=2, path=path, field=h.FIELDS[1])
+    case, award_id = uuid.uuid4(), uuid.uuid4()
+    newer = [h.campaign(version=2), second, h.review(iid, case, 2, (4,), path=path),
+             h.award(iid, award_id, 2, granted=True, path=path)]
+    stale = [h.campaign(version=1), first, h.review(iid, case, 1, (), path=path),
+             h.award(iid, award_id, 1, granted=False, path=path)]
+    ver = f"{settings.namespace}:t:0:c:c2021:ver"
+    assert await store.apply_batch([script_call(d) for d in h.as_dicts(newer)]) == [1, 1, 1, 1]
+    assert await redis_client.get(ver) == b"4"
+    before = await store.snapshot("0")
+    assert await store.apply_batch([script_call(d) for d in h.as_dicts(stale + newer)]) == [1, 1, 1, 1, 0, 0, 0, 0]
+    assert await redis_client.get(ver) == b"4"  # four new events, none of them a change
+    assert await store.snapshot("0") == before
+    vote = h.vote(iid, "m1", path=path)
+    assert await store.apply_batch([script_call(d) for d in h.as_dicts([vote, vote])]) == [1, 0]
+    assert await redis_client.get(ver) == b"5"
+    folded = fold_campaigns(h.as_dicts(newer + stale + [vote]))
+    assert folded["c2021"].events == 5  # the rebuild writes ver from this
+
+
+async def test_events_of_a_campaign_never_configured_write_nothing(settings, redis_client):
+    store = TallyStore(redis_client, settings)
+    iid = uuid.uuid4()
+    events = [h.initiative_state("submitted", initiative_id=iid, version=1, path=h.PATHS[1], field=h.FIELDS[0],
+                                 campaign_id="c-never"), h.vote(iid, "m1", campaign_id="c-never")]
+    assert await store.apply_batch([script_call(d) for d in h.as_dicts(events)]) == [UNCONFIGURED, UNCONFIGURED]
+    assert [k async for k in redis_client.scan_iter(match=f"{settings.namespace}:t:0:*")] == []
+    assert fold(h.as_dicts(events)) == {"campaigns": {}}

@@ -24,7 +24,15 @@ def campaign_events(initiatives: int, votes_each: int, seed: int = 7) -> list:
             events.append(h.initiative_state("withdrawn", initiative_id=iid, version=2, path=path, field=field))
         events += [h.vote(iid, f"m{k}", day=rng.randrange(6)) for k in range(votes_each)]
     rng.shuffle(events)
+    # The campaign is configured before any of its events (as submission does); an event that still overtakes
+    # its configuration is requeued by the worker, and dead-lettered after the delivery limit.
+    events.sort(key=lambda e: e.type != "campaign.configured")
     return events
+
+
+async def seen_markers(store: TallyStore) -> int:
+    """Events applied in the live generation (the change counter skips stale ones)."""
+    return len([k async for k in store.redis.scan_iter(match=store.keys.seen_pattern("0"), count=5000)])
 
 
 async def test_two_worker_processes_count_every_event_published_twice_once(settings, rabbit, store: TallyStore):
@@ -72,7 +80,7 @@ async def test_sigterm_finishes_and_acks_the_in_flight_batch(settings, rabbit, s
         await asyncio.sleep(0.05)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(30) == 0
-    applied = int(await redis_client.get(version_key) or 0)
+    applied = await seen_markers(store)
     channel = await rabbit.channel()
     queue = await channel.declare_queue(f"{settings.namespace}.tally", passive=True)
     remaining = queue.declaration_result.message_count

@@ -1,7 +1,10 @@
 """The RabbitMQ consumer of the awards service (FastStream 0.7), started and stopped by the app's lifespan.
 
-Messages on ``<ns>.awards`` are parsed with ``shared.events.parse_event``; an invalid one is rejected
-and so dead-lettered at once. Valid ones are applied by group commit: the messages in hand (up to the
+Messages on ``<ns>.awards`` are parsed with ``shared.events.parse_event``; an invalid one, or one whose unit
+path is not a real path of the union tree, is rejected and so dead-lettered at once. An initiative event of a
+campaign awards has no configuration of is requeued (its ``campaign.configured`` may still be in flight), so
+the queue's delivery limit dead-letters the events of a campaign that is never configured.
+Valid ones are applied by group commit: the messages in hand (up to the
 prefetch) go into one transaction (idempotent by event id and by version) and are acked after it commits.
 A batch that keeps failing is retried one event at a time, so only the failing event's message is requeued;
 the queue's delivery limit dead-letters a message that keeps failing.
@@ -20,16 +23,19 @@ from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from prometheus_client import Counter, Histogram
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.awards.adapters.tables import campaigns
 from services.awards.domain.errors import ConcurrentChangeError
 from services.awards.handlers.intake import handle_events
 from shared.db import sqlstate
-from shared.events import EventBase, InvalidEventError, parse_event
+from shared.events import CampaignConfigured, EventBase, InitiativeState, InvalidEventError, parse_event
 from shared.group_commit import GroupCommit
 from shared.settings import Settings
 from shared.topology import topology_for
+from shared.union_tree import get_tree
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -70,6 +76,7 @@ class AwardsConsumer:
             description="Campaign and initiative events that open and move review cases",
         )
         self.subscriber(self.on_message)
+        self.configured: set[str] = set()  # campaigns known to be configured (a configuration is never removed)
         self.intake: GroupCommit[EventBase, bool] = GroupCommit(
             self.apply_batch, max_batch=MAX_BATCH, in_flight=BATCHES_IN_FLIGHT, sizes=INTAKE_BATCH,
         )
@@ -100,9 +107,27 @@ class AwardsConsumer:
             log.warning("awards: invalid event dead-lettered", error=str(exc), message_id=message.message_id)
             await message.reject(requeue=False)
             return
+        path: tuple[str, ...] | None = getattr(event, "unit_path", None)
+        if path is not None and not get_tree().is_path(path):
+            CONSUMED.labels("invalid").inc()
+            log.warning("awards: unit path off the union tree; dead-lettered", unit_path=list(path)[:4],
+                        message_id=message.message_id)
+            await message.reject(requeue=False)
+            return
+        if isinstance(event, InitiativeState) and not await self._configured(event.campaign_id):
+            CONSUMED.labels("campaign-unknown").inc()
+            log.warning("awards: campaign not configured; requeued", campaign_id=event.campaign_id[:64],
+                        event_id=str(event.event_id))
+            await message.nack(requeue=True)
+            return
+        if isinstance(event, CampaignConfigured):
+            # The events behind it join its batch or a later one, so they need not wait for its commit.
+            self.configured.add(event.campaign_id)
         try:
             applied = await self.intake.submit(event)
         except Exception as exc:
+            if isinstance(event, CampaignConfigured):
+                self.configured.discard(event.campaign_id)
             CONSUMED.labels("failed").inc()
             log.warning("awards: event failed; requeued", event_id=str(event.event_id), error=repr(exc))
             await asyncio.sleep(REQUEUE_PAUSE_SECONDS)
@@ -110,6 +135,22 @@ class AwardsConsumer:
             return
         CONSUMED.labels("applied" if applied else "duplicate").inc()
         await message.ack()
+
+    async def _configured(self, campaign_id: str) -> bool:
+        """Whether awards holds the campaign's configuration; a miss looks again after a pause, since the
+        configuration may be in a batch being committed right now."""
+        if campaign_id in self.configured:
+            return True
+        for attempt in range(2):
+            if attempt:
+                await asyncio.sleep(REQUEUE_PAUSE_SECONDS)
+            async with self.sessions() as session:
+                found = await session.scalar(
+                    select(campaigns.c.campaign_id).where(campaigns.c.campaign_id == campaign_id))
+            if found is not None:
+                self.configured.add(campaign_id)
+                return True
+        return False
 
     async def apply_batch(self, events: list[EventBase]) -> list[bool | BaseException]:
         """The batch in one transaction; if that keeps failing, each event on its own with its own outcome."""

@@ -1,7 +1,9 @@
 -- Apply ONE event to the tally counters, atomically: mark it seen, then apply all its effects.
 -- ARGV: 1 root prefix "<ns>:t:", 2 event id (16 bytes), 3 seen TTL seconds, 4 generation ('' = live
 -- and, while a rebuild runs, the generation being built), 5 campaign id, 6 type code, 7.. its arguments
--- (see services/tally/domain/args.py). Returns 1 when applied to the (first) generation, 0 for a duplicate.
+-- (see services/tally/domain/args.py). Returns 1 when applied to the (first) generation, 0 for a duplicate,
+-- 2 when the campaign has no configuration there (nothing marked seen, nothing written: the worker requeues it,
+-- as the configuration may still be on its way through another worker; the delivery limit dead-letters it).
 -- The same rules are written in Python in services/tally/domain/fold.py; keep the two in step.
 local root, eid, ttl, explicit, camp, code = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
@@ -41,7 +43,11 @@ local function contribution(id, s)
     add(h, 'f:' .. s['f'], 'withdrawn', 1)
     return h, z
   end
+  -- A technology secret adds no benefit anywhere (a unit's sum would be its exact benefit) and is ranked only
+  -- nationally (a unit's ranking would place it there).
+  local secret = s['c'] == '1'
   local votes, benefit, recognised, awards = tonumber(s['n'] or '0'), tonumber(s['b'] or '0'), 0, 0
+  if secret then benefit = 0 end
   local levels, aw, vd = {}, {}, {}
   for k, v in pairs(s) do
     local tag = string.sub(k, 1, 3)
@@ -68,7 +74,7 @@ local function contribution(id, s)
     counters('u:' .. u)
     if s['sd'] and s['sd'] ~= '' then add(h, 'd:' .. s['sd'], u .. ':s', 1) end
     for day, c in pairs(vd) do add(h, 'd:' .. day, u .. ':v', c) end
-    add(z, 'ri:' .. u, id, -votes)
+    if u == '*' or not secret then add(z, 'ri:' .. u, id, -votes) end
   end
   counters('f:' .. s['f'])
   for i = 2, #path do
@@ -112,16 +118,22 @@ local function copy(t) local c = {}; for k, v in pairs(t) do c[k] = v end; retur
 
 local function apply(G)
   local C = G .. 'c:' .. camp .. ':'
-  -- The change counter and the campaign index are written together (here and by the bulk rebuild), so only
-  -- a campaign's first event in a generation has to index it.
-  if redis.call('INCR', C .. 'ver') == 1 then redis.call('SADD', G .. 'campaigns', camp) end
+  -- The change counter moves only when the event changed state (a vote always does; a stale version never),
+  -- and it is written together with the campaign index (here and by the bulk rebuild), so only a campaign's
+  -- first change in a generation has to index it.
+  local function changed()
+    if redis.call('INCR', C .. 'ver') == 1 then redis.call('SADD', G .. 'campaigns', camp) end
+  end
   if code == 'V' then
-    -- The hot path (nearly every event is a vote): 25 commands in all for a four-level path, no tables.
+    changed()
+    -- The hot path (nearly every event is a vote): 27 commands in all for a four-level path (with the pointer
+    -- read, the seen marker and the configuration check), no tables; a secret is ranked only nationally.
     local id, day = ARGV[7], ARGV[8]
     local ikey = C .. 'i:' .. id
     redis.call('HINCRBY', ikey, 'n', 1)
     redis.call('HINCRBY', ikey, 'vd:' .. day, 1)
-    local s = redis.call('HMGET', ikey, 'st', 'p', 'f')
+    local s = redis.call('HMGET', ikey, 'st', 'p', 'f', 'c')
+    local public = s[4] ~= '1'
     if s[1] == 'submitted' then
       local dkey = C .. 'd:' .. day
       -- A day is indexed when a counter there first goes up and never removed, so a nation count above one
@@ -133,7 +145,7 @@ local function apply(G)
       for u in string.gmatch(s[2], '[^,]+') do
         redis.call('HINCRBY', C .. 'u:' .. u, 'votes', 1)
         redis.call('HINCRBY', dkey, u .. ':v', 1)
-        redis.call('ZINCRBY', C .. 'ri:' .. u, -1, id)
+        if public then redis.call('ZINCRBY', C .. 'ri:' .. u, -1, id) end
         if parent then redis.call('ZINCRBY', C .. 'r:v:' .. parent, -1, u) end
         parent = u
       end
@@ -144,6 +156,7 @@ local function apply(G)
     local ikey = C .. 'i:' .. id
     local old = hgetall(ikey)
     if tonumber(old['v'] or '0') >= version then return end
+    changed()
     local new = copy(old)
     new['v'], new['st'], new['p'], new['f'], new['sd'] = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
     new['b'], new['t'], new['c'] = ARGV[13], ARGV[14], ARGV[15]
@@ -157,6 +170,7 @@ local function apply(G)
     local ikey = C .. 'i:' .. id
     local old = hgetall(ikey)
     if tonumber(old[vfield] or '0') >= version then return end
+    changed()
     local new = copy(old)
     new[vfield], new[sfield] = ARGV[9], state
     apply_diff(C, id, old, new)
@@ -164,6 +178,7 @@ local function apply(G)
   elseif code == 'C' then
     local version = tonumber(ARGV[7])
     if tonumber(redis.call('HGET', C .. 'cfg', 'v') or '0') >= version then return end
+    changed()
     redis.call('HSET', C .. 'cfg', 'v', ARGV[7], 'target', ARGV[8], 'name', ARGV[9])
     redis.call('DEL', C .. 'q')
     if #ARGV > 9 then redis.call('HSET', C .. 'q', unpack(ARGV, 10)) end
@@ -181,6 +196,14 @@ else
   local live, building = pointers[1] or '0', pointers[2]
   gens[1] = live
   if building and building ~= live then gens[2] = building end
+end
+-- Only a configured campaign counts. While a rebuild runs, the generation being built has the configuration
+-- from the feeds even when the live one lost it (Redis emptied): either one will do, and the event goes to both.
+if code ~= 'C' then
+  local cfg = ':c:' .. camp .. ':cfg'
+  if redis.call('EXISTS', root .. gens[1] .. cfg) == 0 and not (gens[2] and redis.call('EXISTS', root .. gens[2] .. cfg) == 1) then
+    return 2
+  end
 end
 local applied = 0
 for i, g in ipairs(gens) do

@@ -27,7 +27,7 @@ from aiormq.abc import AbstractChannel, DeliveredMessage
 from redis.exceptions import RedisError
 
 from services.tally.adapters.store import TallyStore
-from services.tally.domain.args import ScriptCall, event_call
+from services.tally.domain.args import UNCONFIGURED, ScriptCall, check_event, event_call
 from services.tally.metrics import (
     APPLY_RETRIES,
     APPLY_SECONDS,
@@ -37,10 +37,12 @@ from services.tally.metrics import (
     EVENTS_CONSUMED,
     EVENTS_DEAD,
     EVENTS_DUPLICATE,
+    EVENTS_REQUEUED,
 )
 from shared.events import InvalidEventError, parse_event
 from shared.settings import Settings
 from shared.topology import connect_robust, topology_for
+from shared.union_tree import get_tree
 
 log = structlog.get_logger(__name__)
 WATCH_SECONDS = 2.0
@@ -48,8 +50,11 @@ LINGER_SECONDS = 0.002
 
 
 def parse_message(body: bytes) -> ScriptCall:
-    """Validate a message against the event contracts (pydantic, straight from the bytes) into script arguments."""
-    return event_call(parse_event(body))
+    """Validate a message against the event contracts (pydantic, straight from the bytes) and the union tree (real
+    paths are cached, so a vote costs one dict lookup more) into script arguments."""
+    event = parse_event(body)
+    check_event(event, get_tree())
+    return event_call(event)
 
 
 def batch_size(settings: Settings) -> int:
@@ -182,6 +187,13 @@ class BatchConsumer:
         for message, result in zip(messages, results, strict=True):
             if isinstance(result, Exception):
                 await self._dead_letter(message, "apply-error", str(result))
+                continue
+            if result == UNCONFIGURED:
+                # Its campaign's configuration may still be in another worker's batch: back to the queue, whose
+                # delivery limit dead-letters the event of a campaign that is never configured.
+                EVENTS_REQUEUED.labels("campaign-not-configured").inc()
+                with contextlib.suppress(Exception):
+                    await message.channel.basic_nack(_tag(message), multiple=False, requeue=True)
                 continue
             last[message.channel] = _tag(message)
             if result:

@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.events import Event, InvalidEventError, VoteCast
+from shared.events import CampaignConfigured, Event, InvalidEventError, VoteCast
+from shared.union_tree import UnionTree
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNCONFIGURED = 2  # the apply script's answer for an event of a campaign with no configuration (nothing written)
 INITIATIVE_TYPES = frozenset({"initiative.drafted", "initiative.submitted", "initiative.updated",
                               "initiative.withdrawn"})
 
@@ -49,6 +51,28 @@ def award_state(event: Mapping[str, Any]) -> str:
 
 def recognised_levels(event: Mapping[str, Any]) -> str:
     return ",".join(str(level) for level in sorted({int(x) for x in event.get("recognised_levels") or ()}))
+
+
+def countable(event: Mapping[str, Any], tree: UnionTree) -> bool:
+    """Whether an event (JSON object) may count: its version, if any, at least 1 and its unit path, if any, a real
+    path of the tree. The worker dead-letters the others (``check_event``); the fold and the rebuild skip them."""
+    try:
+        if "version" in event and int(event["version"]) < 1:
+            return False
+        path = event.get("unit_path")
+        return event.get("type") == "campaign.configured" or (isinstance(path, list | tuple) and tree.is_path(path))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_event(event: Event, tree: UnionTree) -> None:
+    """Raise ``InvalidEventError`` for a validated event that must not count: a unit path that is not a real path
+    of the union tree (an unknown unit, a unit under the wrong parent); versions below 1 the contracts refuse."""
+    if type(event) is CampaignConfigured:
+        return
+    path: tuple[str, ...] = getattr(event, "unit_path", ())
+    if not tree.is_path(path):
+        raise InvalidEventError(f"unit path {list(path)!r} is not a path of the union tree")
 
 
 def script_call(event: Mapping[str, Any]) -> ScriptCall:

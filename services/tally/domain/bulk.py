@@ -50,7 +50,7 @@ def aggregate_fields(initiative: Initiative, votes_by_day: Mapping[str, int], kn
 
 def bulk_state(campaigns: Mapping[str, Campaign]) -> BulkState:
     """The whole generation for folded ``campaigns``."""
-    state = BulkState(sets={"campaigns": set(campaigns)})
+    state = BulkState(sets={"campaigns": {c for c, campaign in campaigns.items() if campaign.configured}})
     for key, values in counters_of(campaigns).items():
         if key == "campaigns":
             continue
@@ -60,6 +60,8 @@ def bulk_state(campaigns: Mapping[str, Campaign]) -> BulkState:
         else:
             state.hashes[key] = dict(values)
     for campaign_id, campaign in campaigns.items():
+        if not campaign.configured:
+            continue  # the live path writes nothing for a campaign never configured
         c = f"c:{campaign_id}:"
         state.strings[c + "ver"] = str(campaign.events)
         days: set[str] = set()
