@@ -31,6 +31,7 @@ from services.tally.schemas import (
     problem_responses,
 )
 from services.tally.stream import StreamHub
+from shared.client_address import address_bucket, client_address
 from shared.events import CAMPAIGN_ID_PATTERN
 from shared.http import create_app as create_base_app
 from shared.settings import Settings, get_settings
@@ -57,8 +58,9 @@ class EventStreamResponse(StreamingResponse):
 
 
 def _client_address(request: Request) -> str:
-    """The client's address for the per-address stream cap."""
-    return request.client.host if request.client else "unknown"  # wired to shared/client_address at merge
+    """What the per-address stream cap counts: the client (behind trusted proxies only) as the vote limit does,
+    an IPv4 address or an IPv6 /64."""
+    return address_bucket(client_address(request, request.app.state.trusted_proxies))
 
 
 def _reader(request: Request) -> TallyReader:
@@ -215,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes, ready=ready, settings=settings,
     )
     app.state.reader = reader
+    app.state.trusted_proxies = settings.trusted_proxies
     app.state.hub = hub
     app.state.answers = answers
     app.include_router(api_router())
