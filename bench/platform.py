@@ -85,6 +85,9 @@ def platform_env(tmp: Path, *, namespace: str | None = None, extra: dict[str, st
         "SANGKIEN_AWARDS_URL": f"http://127.0.0.1:{ports[2]}",
         # the SSE row opens 1,000 streams from 127.0.0.1: one address, many clients
         "SANGKIEN_SSE_MAX_CLIENTS_PER_ADDRESS": "10000",
+        # The load generators and the simulator play the reverse proxy: each request carries its simulated
+        # client's address in X-Forwarded-For, which the platform believes only from a trusted proxy.
+        "SANGKIEN_TRUSTED_PROXIES": "127.0.0.1/32",
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra or {})
