@@ -122,10 +122,15 @@ def _default_theme_awards() -> dict[AwardKind, int]:
 class QuotaPolicy:
     """Configurable caps of a campaign; a missing entry means no cap, a unit's own entry beats its level's."""
 
+    # level (4, 3, 2) -> nominations one unit of that level may send up in the campaign
     nominations_per_unit: Mapping[int, int] = field(default_factory=_default_nominations)
+    # kind -> active awards per theme and year (VGCL's thematic Bằng khen: the theme is the campaign)
     awards_per_theme: Mapping[AwardKind, int] = field(default_factory=_default_theme_awards)
+    # unit id -> its own nomination cap in the campaign
     nominations_by_unit: Mapping[str, int] = field(default_factory=dict)
+    # level (4, 3, 2) -> kind that level grants -> active awards one unit of that level may grant in the campaign
     awards_per_unit: Mapping[int, Mapping[AwardKind, int]] = field(default_factory=dict)
+    # unit id -> kind -> its own award quota in the campaign (a kind it does not name falls back to its level's)
     awards_by_unit: Mapping[str, Mapping[AwardKind, int]] = field(default_factory=dict)
 
     def nomination_cap(self, nominating_level: int, unit_id: str | None = None) -> int | None:
