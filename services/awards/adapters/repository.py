@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,6 +117,15 @@ async def load_campaign(session: AsyncSession, campaign_id: str) -> CampaignConf
     )
 
 
+async def load_campaign_quotas(session: AsyncSession, campaign_ids: Iterable[str]) -> dict[str, QuotaPolicy]:
+    """The quota policy of each named campaign that is configured, in one query."""
+    wanted = sorted(set(campaign_ids))
+    if not wanted:
+        return {}
+    query = select(campaigns.c.campaign_id, campaigns.c.quotas).where(campaigns.c.campaign_id.in_(wanted))
+    return {row.campaign_id: QuotaPolicy.from_json(row.quotas) for row in (await session.execute(query)).all()}
+
+
 async def lock_campaign(session: AsyncSession, campaign_id: str) -> None:
     """Serialise quota-counted writes of one campaign: a row lock on PostgreSQL, the write lock on SQLite."""
     await session.execute(
@@ -145,6 +155,17 @@ async def count_active_awards(session: AsyncSession, *, kind: AwardKind, theme: 
     query = select(func.count()).select_from(awards).where(
         awards.c.kind == kind.value, awards.c.year == year, awards.c.active.is_(True),
         awards.c.theme.is_(None) if theme is None else awards.c.theme == theme,
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def count_unit_awards(
+    session: AsyncSession, *, campaign_id: str, unit_id: str, level: int, kind: AwardKind,
+) -> int:
+    """Active awards of ``kind`` the unit granted at ``level`` in the campaign (its per-unit award quota)."""
+    query = select(func.count()).select_from(awards).where(
+        awards.c.campaign_id == campaign_id, awards.c.granting_unit_id == unit_id, awards.c.level == level,
+        awards.c.kind == kind.value, awards.c.active.is_(True),
     )
     return int(await session.scalar(query) or 0)
 

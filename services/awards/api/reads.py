@@ -15,7 +15,7 @@ from services.awards.api.schemas import AuditPage, CaseDetail, CasePage, PolicyM
 from services.awards.domain.access import can_read_audit, can_view_case
 from services.awards.domain.case import CaseStatus
 from services.awards.domain.errors import CampaignNotConfiguredError
-from services.awards.domain.rules import QuotaPolicy
+from services.awards.domain.rules import QUOTA_SOURCES, QuotaPolicy
 from services.awards.domain.scoring import Criterion, Rubric
 from services.awards.handlers import queries
 from services.awards.handlers.actions import CaseNotFoundError
@@ -94,6 +94,13 @@ async def audit(
     return {"items": items, "next_after": next_after}
 
 
+def _unit_level(unit_id: str) -> int | None:
+    try:
+        return get_tree().level(unit_id)
+    except UnknownUnitError:
+        return None
+
+
 async def _policy_view(service: Service, campaign_id: str) -> dict[str, Any]:
     async with service.sessions() as session:
         config = await repo.load_campaign(session, campaign_id)
@@ -102,7 +109,7 @@ async def _policy_view(service: Service, campaign_id: str) -> dict[str, Any]:
     quotas = config.quotas.to_json()
     return {
         "campaign_id": config.campaign_id, "name": config.name, "rubric": config.rubric.to_json(),
-        "nominations_per_unit": quotas["nominations_per_unit"], "awards_per_theme": quotas["awards_per_theme"],
+        **quotas, "sources": QUOTA_SOURCES,
         "review_opens_at": config.calendar.review_opens_at,
         "national_selection_opens_at": config.calendar.national_selection_opens_at,
     }
@@ -118,7 +125,15 @@ async def get_policy(*, campaign_id: str, principal: ReviewerOrAdmin, service: S
             summary="Cấu hình phiếu chấm và chỉ tiêu (quản trị) — configure rubric and quotas")
 async def put_policy(*, campaign_id: str, body: PolicyModel, principal: AdminPrincipal, service: Service) -> Any:
     rubric = Rubric(tuple(Criterion(c.key, c.name, c.weight) for c in body.rubric))
-    quotas = QuotaPolicy(nominations_per_unit=body.nominations_per_unit, awards_per_theme=body.awards_per_theme)
+    quotas = QuotaPolicy(
+        nominations_per_unit=body.nominations_per_unit, awards_per_theme=body.awards_per_theme,
+        nominations_by_unit=body.nominations_by_unit, awards_per_unit=body.awards_per_unit,
+        awards_by_unit=body.awards_by_unit,
+    )
+    wrong = [{"loc": ["body", *where], "msg": message} for where, message in quotas.errors(_unit_level)]
+    if wrong:  # the same shape as a request validation error: the first in the detail, all in ``errors``
+        first = wrong[0]
+        raise UnprocessableError(f"{'.'.join(first['loc'][1:])}: {first['msg']}", errors=wrong)
     async with service.sessions() as session, session.begin():
         result = await session.execute(
             update(campaigns).where(campaigns.c.campaign_id == campaign_id)

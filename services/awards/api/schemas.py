@@ -57,6 +57,23 @@ class CaseView(BaseModel):
     grade: str | None = None
 
 
+class QuotaCount(BaseModel):
+    cap: int | None = Field(description="The cap; null when uncapped")
+    used: int
+    remaining: int | None = Field(description="cap − used (never below 0); null when uncapped")
+    scope: str = Field(description='"unit": counted for the unit in the campaign; "theme_year": for the theme'
+                                   " this year")
+
+
+class QuotaUsage(BaseModel):
+    """The quota used and remaining at the unit and level where the case waits."""
+
+    unit_id: str
+    level: int
+    nominations: QuotaCount | None = Field(description="Nominations this unit sent up; null at VGCL")
+    awards: dict[str, QuotaCount] = Field(description="Per award kind the level grants")
+
+
 class CaseItem(CaseView):
     title: str
     field: str
@@ -65,6 +82,7 @@ class CaseItem(CaseView):
     confidential: bool
     record_complete: bool
     opened_at: datetime | None = None
+    quota: QuotaUsage | None = None
 
 
 class CasePage(BaseModel):
@@ -110,13 +128,31 @@ class CriterionModel(Strict):
     weight: Annotated[int, Field(ge=1, le=1000)]
 
 
+Cap = Annotated[int, Field(ge=0, le=1_000_000)]
+QuotaLevel = Annotated[int, Field(ge=2, le=4)]
+UnitId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
 class PolicyModel(Strict):
     rubric: list[CriterionModel] = Field(min_length=1, max_length=50)
-    nominations_per_unit: dict[Annotated[int, Field(ge=2, le=4)], Annotated[int, Field(ge=0, le=100_000)]] = Field(
-        description="Nominating level (4, 3, 2) → most nominations one unit may send up in the campaign",
+    nominations_per_unit: dict[QuotaLevel, Cap] = Field(
+        description="Nominating level (4, 3, 2) → most nominations one unit of that level may send up in the campaign",
     )
-    awards_per_theme: dict[AwardKind, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(
+    awards_per_theme: dict[AwardKind, Cap] = Field(
         description="Award kind → most active awards per theme and year",
+    )
+    nominations_by_unit: dict[UnitId, Cap] = Field(
+        default_factory=dict, max_length=10_000,
+        description="Unit id (levels 4–2) → its own nomination cap in the campaign, beating its level's",
+    )
+    awards_per_unit: dict[QuotaLevel, dict[AwardKind, Cap]] = Field(
+        default_factory=dict,
+        description="Level (4, 3, 2) → award kind that level grants → most active awards one unit may grant in the"
+                    " campaign",
+    )
+    awards_by_unit: dict[UnitId, dict[AwardKind, Cap]] = Field(
+        default_factory=dict, max_length=10_000,
+        description="Unit id (levels 4–2) → award kind → its own award quota in the campaign, beating its level's",
     )
 
 
@@ -125,6 +161,9 @@ class PolicyView(PolicyModel):
     name: str
     review_opens_at: datetime
     national_selection_opens_at: datetime
+    sources: dict[str, str] = Field(
+        description="Where each default figure comes from: the regulation (Quy định) or our assumption (Giả định)",
+    )
 
 
 class CaseRecordAuthor(BaseModel):

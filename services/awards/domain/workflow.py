@@ -62,6 +62,7 @@ class Facts:
     quotas: QuotaPolicy = field(default_factory=QuotaPolicy)
     nominations_used: int = 0  # by the case's current unit in this campaign
     awards_used: int = 0  # active awards of the requested kind and theme this year
+    unit_awards_used: int = 0  # active awards of the requested kind the case's current unit granted in the campaign
     award: AwardFacts | None = None  # the award the command grants or revokes, if it exists
 
 
@@ -233,7 +234,17 @@ def _award_not_active(case: ReviewCase, command: Command, facts: Facts) -> None:
 
 
 def _award_quota_available(case: ReviewCase, command: Command, facts: Facts) -> None:
-    cap = facts.quotas.award_cap(command.award_kind) if command.award_kind else None
+    if command.award_kind is None:
+        return
+    unit, level, kind = case.current_unit_id, case.current_level, command.award_kind
+    unit_cap = facts.quotas.unit_award_cap(unit, level, kind)
+    if unit_cap is not None and facts.unit_awards_used >= unit_cap:
+        raise errors.QuotaExceededError(
+            f"Đơn vị {unit} đã dùng đủ chỉ tiêu {unit_cap} {AWARD_NAMES[kind]} của đợt — unit {unit}'s quota of"
+            f" {unit_cap} {kind.value} at level {level} is used up",
+            cap=unit_cap, used=facts.unit_awards_used, unit_id=unit, level=level, kind=kind.value,
+        )
+    cap = facts.quotas.award_cap(kind)
     if cap is not None and facts.awards_used >= cap:
         raise errors.QuotaExceededError(
             f"Đã đủ {cap} khen thưởng loại này trong chuyên đề năm nay — the theme's cap of {cap} is reached",
@@ -257,12 +268,12 @@ def _has_parent_level(case: ReviewCase, command: Command, facts: Facts) -> None:
 
 
 def _nomination_quota_available(case: ReviewCase, command: Command, facts: Facts) -> None:
-    cap = facts.quotas.nomination_cap(case.current_level)
+    cap = facts.quotas.nomination_cap(case.current_level, case.current_unit_id)
     if cap is not None and facts.nominations_used >= cap:
         raise errors.QuotaExceededError(
             f"Đơn vị {case.current_unit_id} đã đề cử đủ {cap} sáng kiến — the unit's nomination quota of {cap}"
             " is used up",
-            cap=cap, used=facts.nominations_used,
+            cap=cap, used=facts.nominations_used, unit_id=case.current_unit_id, level=case.current_level,
         )
 
 

@@ -83,6 +83,9 @@ async def perform(
         nominations_used=await repo.count_nominations(
             session, campaign_id=case.campaign_id, unit_id=case.current_unit_id, level=level,
         ) if command.action is Action.NOMINATE else 0,
+        unit_awards_used=await repo.count_unit_awards(
+            session, campaign_id=case.campaign_id, unit_id=case.current_unit_id, level=level, kind=command.award_kind,
+        ) if command.action is Action.GRANT and command.award_kind else 0,
         awards_used=await repo.count_active_awards(
             session, kind=command.award_kind, theme=theme, year=local_year(now),
         ) if command.action is Action.GRANT and command.award_kind else 0,

@@ -22,7 +22,9 @@ from services.awards.adapters.tables import (
     scores,
 )
 from services.awards.domain.case import ACTIVE_STATUSES, CaseStatus, ReviewCase
+from services.awards.handlers.quota_usage import Where, quota_usage
 from shared.db import as_utc
+from shared.events import utc_now
 from shared.http import BadCursorError, decode_cursor, encode_cursor
 
 QUEUE_COLUMNS = (
@@ -63,12 +65,21 @@ async def _page(session: AsyncSession, query: Select[Any], *, cursor: str | None
         ))
     query = query.order_by(review_cases.c.opened_at, review_cases.c.case_id).limit(limit + 1)
     rows = (await session.execute(query)).all()
-    items = [_case_item(r) for r in rows[:limit]]
+    items = await _with_quota(session, [_case_item(r) for r in rows[:limit]])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor({"o": as_utc(last.opened_at).isoformat(), "c": str(last.case_id)})  # type: ignore[union-attr]
     return Page(items, next_cursor)
+
+
+async def _with_quota(session: AsyncSession, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item with the quota used and remaining at the unit and level holding it (grouped queries per page)."""
+    def place(item: dict[str, Any]) -> Where:
+        return item["campaign_id"], item["current_unit_id"], item["current_level"]
+
+    usage = await quota_usage(session, (place(i) for i in items), now=utc_now())
+    return [{**item, "quota": usage[place(item)]} for item in items]
 
 
 def _joined() -> Select[Any]:
@@ -119,11 +130,11 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 
 
 async def case_history(session: AsyncSession, case: ReviewCase) -> dict[str, Any]:
-    """The case with its snapshot, decisions, scores, nominations, awards and audit trail."""
+    """The case with its snapshot, quota where it waits, decisions, scores, nominations, awards and audit trail."""
     row = (await session.execute(_joined().where(review_cases.c.case_id == case.case_id))).one()
     by_case = case.case_id
     return {
-        **_case_item(row),
+        **(await _with_quota(session, [_case_item(row)]))[0],
         "decisions": _rows(await session.execute(
             select(decisions).where(decisions.c.case_id == by_case).order_by(decisions.c.id))),
         "scores": _rows(await session.execute(
