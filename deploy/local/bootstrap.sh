@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make this checkout runnable: a virtual environment in .venv with the pinned packages,
-# and the system packages the tests need (Chromium for the dashboard test, DejaVu fonts for PDFs).
+# and the system packages the tests need (Chromium for the dashboard test, DejaVu fonts for PDFs, poppler and
+# tesseract with its Vietnamese model to read the dossier PDFs back as images).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,16 +30,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# System packages used by tests and exports: Debian's chromium (headless dashboard test) and DejaVu fonts (PDF).
+# System packages used by tests and exports: Debian's chromium (headless dashboard test), DejaVu fonts (PDF; the
+# italic of the date line is in fonts-dejavu-extra), pdftoppm and tesseract-ocr-vie (the dossier documents' test).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+[ -n "$(find /usr/share/tesseract-ocr -name vie.traineddata 2>/dev/null | head -1)" ] || missing+=(tesseract-ocr-vie)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing system packages: ${missing[*]}"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "note: missing system packages ${missing[*]} (sudo apt-get install ${missing[*]}); the dashboard browser test and PDF export need them" >&2
+    echo "note: missing system packages ${missing[*]} (sudo apt-get install ${missing[*]}); the dashboard browser test, PDF export and the dossier documents' test need them" >&2
   fi
 fi

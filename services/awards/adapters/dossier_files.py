@@ -1,22 +1,31 @@
-"""Dossier files for a unit's nominations: bảng tóm tắt sáng kiến (XLSX) and tờ trình (DOCX, PDF)."""
+"""Dossier files for a unit's nominations: bảng tóm tắt sáng kiến (XLSX) and tờ trình (DOCX, PDF).
+
+The tờ trình is laid out as a union administrative document (see ``union_document`` for the rules followed).
+"""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from docx import Document
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from services.awards.domain.rules import LOCAL_TZ
+from services.awards.adapters.union_document import (
+    Letterhead,
+    Signature,
+    UnionPdf,
+    docx_base,
+    docx_closing,
+    docx_letterhead,
+    docx_title,
+    vietnamese_date,
+)
 from shared.spreadsheet_cells import append_row
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SUMMARY_HEADERS = (
     "STT", "Tên sáng kiến", "Tác giả", "Đơn vị", "Lĩnh vực", "Tóm tắt nội dung", "Hiệu quả",
     "Giá trị làm lợi (đồng)", "Điểm", "Thông tin bảo mật", "Đề cử lên",
@@ -28,7 +37,7 @@ class DossierRow:
     title: str
     authors: str
     unit_name: str
-    field: str
+    field: str  # the field's Vietnamese label, not its code
     description: str
     effectiveness: str
     benefit_vnd: int
@@ -45,11 +54,18 @@ class Dossier:
     campaign_name: str
     made_at: datetime
     rows: tuple[DossierRow, ...]
+    letterhead: Letterhead | None = None  # None: a bare heading from the unit's name
 
     @property
     def local_date(self) -> str:
-        day = self.made_at.astimezone(LOCAL_TZ)
-        return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+        return vietnamese_date(self.made_at)
+
+    @property
+    def head(self) -> Letterhead:
+        return self.letterhead or Letterhead(
+            superior=self.parent_name.upper(), issuer=self.unit_name.upper(), number_line="Số: …/TTr",
+            place="", made_at=self.made_at,
+        )
 
 
 def _vnd(amount: int) -> str:
@@ -80,69 +96,73 @@ def render_xlsx(dossier: Dossier) -> bytes:
     return out.getvalue()
 
 
+SUBJECT = "Về việc đề nghị xét công nhận và khen thưởng sáng kiến"
+SIGNATURE = Signature(on_behalf="TM. BAN THƯỜNG VỤ", title="CHỦ TỊCH")
+MEMO_COLUMNS = ("STT", "Tên sáng kiến", "Tác giả", "Lĩnh vực", "Hiệu quả", "Giá trị làm lợi (đồng)")
+
+
 def _memo_paragraphs(dossier: Dossier) -> list[str]:
     return [
-        f"Kính gửi: {dossier.parent_name}",
         f"Thực hiện đợt thi đua “{dossier.campaign_name}”, {dossier.unit_name} đã tổ chức xét, chấm điểm các "
         f"sáng kiến của đoàn viên, người lao động. {dossier.unit_name} trân trọng đề nghị {dossier.parent_name} "
         f"xem xét, công nhận và khen thưởng {len(dossier.rows)} sáng kiến sau:",
     ]
 
 
+def _recipients(dossier: Dossier) -> list[str]:
+    return [f"{dossier.parent_name} (để xem xét);", "Lưu: Văn phòng, hồ sơ thi đua."]
+
+
 def render_docx(dossier: Dossier) -> bytes:
     document = Document()
-    document.add_heading("TỜ TRÌNH", level=0)
-    document.add_paragraph("V/v đề nghị xét công nhận và khen thưởng sáng kiến")
-    document.add_paragraph(f"{dossier.unit_name}, {dossier.local_date}")
+    docx_base(document)
+    docx_letterhead(document, dossier.head)
+    docx_title(document, "TỜ TRÌNH", SUBJECT)
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER  # a memo addresses its recipient under its title
+    paragraph.add_run(f"Kính gửi: {dossier.parent_name}")
     for text in _memo_paragraphs(dossier):
         document.add_paragraph(text)
-    table = document.add_table(rows=1, cols=5)
-    for cell, text in zip(table.rows[0].cells, ("STT", "Tên sáng kiến", "Tác giả", "Hiệu quả",
-                                                "Giá trị làm lợi (đồng)"), strict=True):
+    table = document.add_table(rows=1, cols=len(MEMO_COLUMNS))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, MEMO_COLUMNS, strict=True):
         cell.text = text
     for number, row in enumerate(dossier.rows, start=1):
         cells = table.add_row().cells
-        for cell, text in zip(cells, (str(number), row.title, row.authors, row.effectiveness,
+        for cell, text in zip(cells, (str(number), row.title, row.authors, row.field, row.effectiveness,
                                       _vnd(row.benefit_vnd)), strict=True):
             cell.text = text
     secret = [r for r in dossier.rows if r.confidential_details]
     if secret:
-        document.add_heading("Thông tin cần được bảo mật (chỉ lưu hành trong hội đồng xét)", level=2)
+        document.add_paragraph().add_run(
+            "Thông tin cần được bảo mật (chỉ lưu hành trong hội đồng xét)").bold = True
         for row in secret:
             document.add_paragraph(f"{row.title}: {row.confidential_details}")
-    document.add_paragraph(f"Nơi nhận: {dossier.parent_name}; lưu hồ sơ {dossier.unit_name}.")
+    document.add_paragraph(f"{dossier.unit_name} kính trình {dossier.parent_name} xem xét, quyết định./.")
+    docx_closing(document, recipients=_recipients(dossier), signatures=(SIGNATURE,))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
 def render_pdf(dossier: Dossier) -> bytes:
-    pdf = FPDF()
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"Tờ trình — {dossier.unit_name}")
+    pdf = UnionPdf(f"Tờ trình — {dossier.unit_name}")
     pdf.add_page()
-    width = pdf.epw
-
-    def line(text: str, *, size: int = 11, bold: bool = False, align: str = "L") -> None:
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(width, 6, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    line(dossier.unit_name, bold=True)
-    line("TỜ TRÌNH", size=16, bold=True, align="C")
-    line("V/v đề nghị xét công nhận và khen thưởng sáng kiến", align="C")
-    line(dossier.local_date, align="R")
+    pdf.letterhead(dossier.head)
+    pdf.title_block("TỜ TRÌNH", SUBJECT)
+    pdf.text_line(f"Kính gửi: {dossier.parent_name}", align="C")
+    pdf.ln(2)
     for text in _memo_paragraphs(dossier):
-        line(text)
+        pdf.text_line(text)
     pdf.ln(2)
     for number, row in enumerate(dossier.rows, start=1):
-        line(f"{number}. {row.title}", bold=True)
-        line(f"Tác giả: {row.authors}")
-        line(f"Lĩnh vực: {row.field} — Giá trị làm lợi: {_vnd(row.benefit_vnd)} đồng")
-        line(f"Hiệu quả: {row.effectiveness}")
+        pdf.text_line(f"{number}. {row.title}", style="B")
+        pdf.text_line(f"Tác giả: {row.authors}")
+        pdf.text_line(f"Lĩnh vực: {row.field} — Giá trị làm lợi: {_vnd(row.benefit_vnd)} đồng")
+        pdf.text_line(f"Hiệu quả: {row.effectiveness}")
         if row.confidential_details:
-            line(f"Thông tin bảo mật: {row.confidential_details}")
+            pdf.text_line(f"Thông tin bảo mật: {row.confidential_details}")
         pdf.ln(1)
-    line(f"Nơi nhận: {dossier.parent_name}; lưu hồ sơ {dossier.unit_name}.")
+    pdf.text_line(f"{dossier.unit_name} kính trình {dossier.parent_name} xem xét, quyết định./.")
+    pdf.closing(recipients=_recipients(dossier), signatures=(SIGNATURE,))
     return bytes(pdf.output())

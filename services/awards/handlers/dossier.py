@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.awards.adapters import repository as repo
 from services.awards.adapters.dossier_files import Dossier, DossierRow, render_docx, render_pdf, render_xlsx
 from services.awards.adapters.submission_client import SubmissionClient
+from services.awards.domain.field_labels import field_label
 from services.awards.handlers import queries
+from services.awards.handlers.letterhead import letterhead_for
 from shared.events import utc_now
 from shared.union_tree import UnionTree
 
@@ -44,7 +46,7 @@ async def build_dossier(
             title=record.title,
             authors=", ".join(a.name for a in record.authors),
             unit_name=tree.get(record.unit_id).name if record.unit_id in tree else record.unit_id,
-            field=record.field,
+            field=field_label(record.field),
             description=record.description,
             effectiveness=record.effectiveness_summary,
             benefit_vnd=record.benefit_vnd,
@@ -52,9 +54,11 @@ async def build_dossier(
             confidential_details=(record.confidential_details or "") if record.confidential else "",
             to_unit_name=tree.get(row.to_unit_id).name if row.to_unit_id in tree else row.to_unit_id,
         ))
+    made_at = now or utc_now()
     return Dossier(
         unit_id=unit_id, unit_name=unit.name, parent_name=parent.name, campaign_name=campaign_name,
-        made_at=now or utc_now(), rows=tuple(dossier_rows),
+        made_at=made_at, rows=tuple(dossier_rows),
+        letterhead=letterhead_for(tree, unit_id, kind="TTr", made_at=made_at),
     )
 
 
