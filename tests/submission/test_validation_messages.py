@@ -99,8 +99,9 @@ async def test_a_campaign_with_naive_times_and_windows_out_of_order_is_told_in_v
     backwards = {**base, "target": 10, "submission_closes_at": "2025-01-01T00:00:00+07:00",
                  "fields": [{"code": "y_te", "label": "Y tế"}]}
     response = await h.client.post("/v1/campaigns", json=backwards, headers=h.admin())
-    assert_vietnamese_422(response, "Dữ liệu gửi lên", "không hợp lệ",
-                          "value error, submission_closes_at must be after submission_opens_at")
+    assert_vietnamese_422(response, "Dữ liệu gửi lên",
+                          "không hợp lệ: Thời điểm đóng nhận sáng kiến phải sau thời điểm mở",
+                          "submission_closes_at must be after submission_opens_at")
 
 
 async def test_a_withdrawal_without_reason_is_told_in_vietnamese(sqlite_harness: Harness) -> None:
