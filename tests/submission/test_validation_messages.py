@@ -108,3 +108,10 @@ async def test_a_withdrawal_without_reason_is_told_in_vietnamese(sqlite_harness:
     h = sqlite_harness
     response = await h.client.post(f"/v1/initiatives/{uuid.uuid4()}/withdraw", json={}, headers=h.member())
     assert_vietnamese_422(response, "Lý do", "không được để trống", "reason: field required")
+
+
+async def test_a_too_long_idempotency_key_is_told_in_vietnamese(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    response = await h.client.post("/v1/initiatives", json=form(), headers={**h.member(), "Idempotency-Key": "k" * 300})
+    assert_vietnamese_422(response, "Khóa chống gửi trùng (Idempotency-Key)", "không được dài quá",
+                          "Idempotency-Key: string should have at most 200 characters")

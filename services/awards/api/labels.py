@@ -30,6 +30,5 @@ AWARDS_LABELS: dict[str, str] = {
     "cursor": "Con trỏ trang",
     "limit": "Số dòng mỗi trang",
     "after": "Vị trí trong nhật ký",
-    "idempotency-key": "Khóa chống gửi trùng (Idempotency-Key)",
     "Idempotency-Key": "Khóa chống gửi trùng (Idempotency-Key)",
 }

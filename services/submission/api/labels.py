@@ -54,7 +54,6 @@ _PARAMETERS = {
     "after": "Vị trí trong nhật ký sự kiện",
     "first_row": "Dòng dữ liệu đầu tiên",
     "file": "Tệp",
-    "idempotency-key": "Khóa chống gửi trùng (Idempotency-Key)",
     "Idempotency-Key": "Khóa chống gửi trùng (Idempotency-Key)",
 }
 
