@@ -27,6 +27,7 @@ from shared.problems import (
 )
 from shared.security_headers import SecurityHeaders
 from shared.settings import Settings, get_settings
+from shared.validation_messages import FieldLabels
 
 
 def metrics_text() -> bytes:
@@ -111,9 +112,13 @@ def create_app(
     upload_paths: tuple[str, ...] = (),
     ready: Callable[[], Awaitable[dict[str, Any]]] | None = None,
     settings: Settings | None = None,
+    labels: FieldLabels | None = None,
 ) -> FastAPI:
     """A FastAPI app with problem+json errors, a body-size limit, security headers on HTML pages, /health, /ready,
-    /metrics (bearer-protected in prod) and, unless ``public_docs`` says otherwise, the API and AsyncAPI docs."""
+    /metrics (bearer-protected in prod) and, unless ``public_docs`` says otherwise, the API and AsyncAPI docs.
+
+    ``labels`` are the service's Vietnamese field names: its 422s name each field by them (shared/validation_messages).
+    """
     settings = settings or get_settings()
     docs = settings.docs_public
     app = FastAPI(
@@ -121,7 +126,7 @@ def create_app(
         docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    install_problem_handlers(app)
+    install_problem_handlers(app, labels=labels)
     app.add_middleware(
         BodySizeLimit, max_bytes=max_body_bytes, upload_max_bytes=upload_max_bytes, upload_paths=upload_paths,
     )

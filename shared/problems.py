@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import sqlalchemy.exc
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db import sqlstate
+from shared.validation_messages import FieldLabels, translated_errors, validation_detail
 
 log = structlog.get_logger(__name__)
 PROBLEM_BASE = "https://sangkien.vn/problems/"
@@ -87,15 +89,10 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     )
 
 
-def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
-    out = []
-    for err in errors:
-        out.append({
-            "loc": [str(p) for p in err.get("loc", ())],
-            "msg": str(err.get("msg", "")),
-            "type": str(err.get("type", "")),
-        })
-    return out
+def validation_problem(errors: Iterable[Mapping[str, Any]], labels: FieldLabels | None = None) -> UnprocessableError:
+    """A 422 naming each field by its Vietnamese label and what is wrong in Vietnamese, then in English."""
+    translated = translated_errors(errors, labels or {})
+    return UnprocessableError(validation_detail(translated), errors=translated)
 
 
 # SQLSTATE classes that mean "the database is away or full", not "this request is wrong": connection exceptions
@@ -111,8 +108,9 @@ def database_is_away(exc: sqlalchemy.exc.DBAPIError) -> bool:
     return code is not None and code.startswith(TRANSIENT_SQLSTATE_PREFIXES)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Every error leaves as problem+json; unexpected ones as a 500 without internals."""
+def install_problem_handlers(app: FastAPI, *, labels: FieldLabels | None = None) -> None:
+    """Every error leaves as problem+json; unexpected ones as a 500 without internals. ``labels`` are the service's
+    Vietnamese field names for its 422s."""
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -120,11 +118,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _jsonable_errors(exc.errors())
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(p for p in first["loc"] if p != "body") or "request"
-        problem = UnprocessableError(f"{where}: {first['msg']}", errors=errors)
-        return problem_response(problem, request.url.path)
+        return problem_response(validation_problem(exc.errors(), labels), request.url.path)
 
     @app.exception_handler(sqlalchemy.exc.TimeoutError)
     @app.exception_handler(sqlalchemy.exc.OperationalError)

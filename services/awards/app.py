@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.awards.adapters.tables import idempotency_keys, outbox
 from services.awards.api import actions, exports, reads, records
+from services.awards.api.labels import AWARDS_LABELS
 from services.awards.bootstrap import MIGRATIONS_DIR, AwardsService
 from services.awards.domain.errors import ReviewRuleError
 from shared.http import create_app as create_base_app
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         ready=service.readiness,
         settings=settings,
+        labels=AWARDS_LABELS,
     )
     app.state.awards = service
 

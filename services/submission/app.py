@@ -18,13 +18,14 @@ from sqlalchemy.exc import DBAPIError
 
 from services.submission.adapters.tables import idempotency, outbox
 from services.submission.api import attachments, campaigns, imports, initiatives, votes
+from services.submission.api.labels import SUBMISSION_LABELS
 from services.submission.bootstrap import Context, build_context
 from services.submission.handlers.campaigns import ensure_default_campaigns
 from services.submission.handlers.votes import BallotBox
 from shared.http import create_app as create_base_app
 from shared.http import event_feed_router
 from shared.idempotency import keys_pruned
-from shared.problems import UnprocessableError, problem_response
+from shared.problems import problem_response, validation_problem
 from shared.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -81,13 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_paths=("/attachments", "/v1/imports"),
         ready=ready,
         settings=settings,
+        labels=SUBMISSION_LABELS,
     )
 
     @app.exception_handler(ValidationError)
     async def _invalid(request: Request, exc: ValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
-        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        return problem_response(UnprocessableError(f"{where}: {first.get('msg')}"), request.url.path)
+        return problem_response(validation_problem(exc.errors(), SUBMISSION_LABELS), request.url.path)
 
     for router in (campaigns.router, initiatives.router, votes.router, attachments.router, imports.router):
         app.include_router(router)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from services.tally.answers import AnswerCache, CachedReads, route_query_names
 from services.tally.keys import NATION
+from services.tally.labels import TALLY_LABELS
 from services.tally.reads import TallyReader
 from services.tally.schemas import (
     STREAM_PROBLEMS,
@@ -214,7 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_base_app(
         title="sangkien tally",
         description="Live counters and rankings of the initiative campaigns (public), SSE stream and dashboard.",
-        lifespan=lifespan, max_body_bytes=settings.max_body_bytes, ready=ready, settings=settings,
+        lifespan=lifespan, max_body_bytes=settings.max_body_bytes, ready=ready, settings=settings, labels=TALLY_LABELS,
     )
     app.state.reader = reader
     app.state.trusted_proxies = settings.trusted_proxies

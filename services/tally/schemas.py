@@ -217,8 +217,10 @@ class DailyTable(BaseModel):
 class ValidationIssue(BaseModel):
     loc: list[str] = Field(description="Where: `query` or `path`, then the parameter's name",
                            examples=[["query", "limit"]])
-    msg: str
+    msg: str = Field(description="What is wrong, in pydantic's English")
     type: str = Field(description="Pydantic error type", examples=["greater_than_equal"])
+    label: str = Field(description="The parameter's Vietnamese name", examples=["Số dòng"])
+    message_vi: str = Field(description="What is wrong, in Vietnamese", examples=["phải lớn hơn hoặc bằng 1"])
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:

@@ -82,14 +82,17 @@ class CampaignConfig(BaseModel):
     @model_validator(mode="after")
     def _windows_in_order(self) -> CampaignConfig:
         if self.submission_closes_at <= self.submission_opens_at:
-            raise ValueError("submission_closes_at must be after submission_opens_at")
+            raise ValueError("Thời điểm đóng nhận sáng kiến phải sau thời điểm mở"
+                             " — submission_closes_at must be after submission_opens_at")
         if self.submission_extended_until and self.submission_extended_until < self.submission_closes_at:
-            raise ValueError("submission_extended_until must not be before submission_closes_at")
+            raise ValueError("Thời điểm gia hạn không được trước thời điểm đóng nhận sáng kiến"
+                             " — submission_extended_until must not be before submission_closes_at")
         if self.voting_closes_at <= self.voting_opens_at:
-            raise ValueError("voting_closes_at must be after voting_opens_at")
+            raise ValueError("Thời điểm đóng bình chọn phải sau thời điểm mở"
+                             " — voting_closes_at must be after voting_opens_at")
         codes = [f.code for f in self.fields]
         if len(set(codes)) != len(codes):
-            raise ValueError("field codes must be unique")
+            raise ValueError("Mã lĩnh vực không được trùng nhau — field codes must be unique")
         return self
 
     @property
