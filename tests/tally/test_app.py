@@ -144,7 +144,7 @@ def test_openapi_documents_each_read_with_its_model_and_problems(settings):
     assert set(schemas["ConfidentialInitiative"]["properties"]) == {
         "rank", "initiative_id", "title", "votes", "confidential"}
     assert {"type": "null"} in schemas["CampaignTotals"]["properties"]["progress"]["anyOf"]
-    assert schemas["ValidationIssue"]["required"] == ["loc", "msg", "type"]
+    assert schemas["ValidationIssue"]["required"] == ["loc", "msg", "type", "label", "message_vi"]
     stream = document["paths"]["/v1/stream"]["get"]["responses"]["200"]["content"]
     assert list(stream) == ["text/event-stream"]
     level = next(p for p in reads["/v1/campaigns/{campaign_id}/rankings"]["parameters"] if p["name"] == "level")
