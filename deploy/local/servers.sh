@@ -62,7 +62,11 @@ up=()
 for name in "${wanted[@]}"; do
   if "ensure_$name"; then up+=("$name"); else status=1; fi
 done
-# Each service's own user on the servers that are up (Redis forgets its ACL users when it restarts).
+# Each service's own user on the servers that are up (Redis forgets its ACL users when it restarts). A PostgreSQL
+# that answers gets its roles even when not asked for: `sangkien up` keeps its databases there, owned by them.
+if [[ " ${up[*]} " != *" postgres "* ]] && port_open 5432; then
+  up+=(postgres)
+fi
 if [ ${#up[@]} -gt 0 ]; then
   "$(dirname "$0")/users.sh" "${up[@]}" || status=1
 fi
