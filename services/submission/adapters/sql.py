@@ -207,6 +207,7 @@ class InitiativeQuery:
     words: tuple[str, ...] = ()  # folded search words (domain.text.search_words): any may match, ranked
     full_visible: ColumnElement[bool] | None = None  # rows whose full record the caller may see (None: none)
     places: bool = False  # a unit or field filter: its matches tell where an initiative sits
+    own: ColumnElement[bool] | None = None  # only these rows: the caller's own initiatives (``?mine=true``)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,8 @@ def _filters(query: InitiativeQuery) -> list[ColumnElement[bool]]:
         clauses.append(t.c.field == query.field)
     if query.status:
         clauses.append(t.c.status == query.status.value)
+    if query.own is not None:
+        clauses.append(query.own)
     full = query.full_visible if query.full_visible is not None else false()
     clauses.append(or_(t.c.status != InitiativeStatus.DRAFT.value, full))
     if query.places or query.unit_column or query.field:

@@ -49,12 +49,16 @@ async def list_initiatives(
         description="Words of the title and effectiveness summary, diacritics and case ignored, at most 12; needs "
                     "campaign_id; more words matched rank first",
     )] = None,
+    mine: Annotated[bool, Query(
+        description="Only the caller's own initiatives (created by them or naming them as an author), drafts, "
+                    "submitted and withdrawn alike; needs a bearer token (Chỉ sáng kiến của tôi)",
+    )] = False,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InitiativePage:
     items, next_cursor = await use_cases.list_initiatives(
         ctx, viewer=viewer, campaign_id=campaign_id, unit_id=unit_id, field=field, status=status, q=q,
-        cursor=cursor, limit=limit,
+        cursor=cursor, limit=limit, mine=mine,
     )
     return InitiativePage(items=items, next_cursor=next_cursor)
 

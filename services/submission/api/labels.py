@@ -49,6 +49,7 @@ _PARAMETERS = {
     "query.unit_id": "Mã đơn vị",
     "query.field": "Lĩnh vực",
     "q": "Từ khóa tìm kiếm",
+    "mine": "Chỉ sáng kiến của tôi",
     "cursor": "Con trỏ trang",
     "limit": "Số dòng mỗi trang",
     "after": "Vị trí trong nhật ký sự kiện",

@@ -35,7 +35,7 @@ from services.submission.domain.visibility import (
     project,
 )
 from services.submission.handlers.idempotent import IdempotencyRequest, remember, replay_or_none
-from shared.auth import ForbiddenError, Principal, Role
+from shared.auth import AuthError, ForbiddenError, Principal, Role
 from shared.db import as_utc
 from shared.events import (
     InitiativeDrafted,
@@ -213,13 +213,18 @@ def full_records_visible(viewer: Principal | None) -> ColumnElement[bool] | None
         return None
     if viewer.role in (Role.ADMIN, Role.SERVICE):
         return true()
-    entitled: list[ColumnElement[bool]] = [
-        initiatives.c.owner_member_id == viewer.subject,
-        initiatives.c.id.in_(select(authors.c.initiative_id).where(authors.c.member_id == viewer.subject)),
-    ]
+    entitled = [own_initiatives(viewer)]
     if viewer.role is Role.OFFICER and viewer.unit_id:
         entitled.append(initiatives.c.unit_id == viewer.unit_id)
     return or_(*entitled)
+
+
+def own_initiatives(viewer: Principal) -> ColumnElement[bool]:
+    """The rows that are the viewer's own: they created it, or they are one of its authors."""
+    return or_(
+        initiatives.c.owner_member_id == viewer.subject,
+        initiatives.c.id.in_(select(authors.c.initiative_id).where(authors.c.member_id == viewer.subject)),
+    )
 
 
 def unit_filter(tree: UnionTree, unit_id: str) -> tuple[str | None, tuple[str, ...]]:
@@ -270,10 +275,13 @@ def search_words_of(q: str) -> tuple[str, ...]:
 
 async def list_initiatives(
     ctx: Context, *, viewer: Principal | None, campaign_id: str | None, unit_id: str | None, field: str | None,
-    status: InitiativeStatus | None, q: str | None, cursor: str | None, limit: int,
+    status: InitiativeStatus | None, q: str | None, cursor: str | None, limit: int, mine: bool = False,
 ) -> tuple[list[FullView | PublicView | ConfidentialView], str | None]:
     """Newest first; with ``q`` (which needs a campaign) ranked by words of title and effectiveness summary,
-    diacritics and case ignored; drafts only for who may see them."""
+    diacritics and case ignored; drafts only for who may see them; ``mine``: only the caller's own (drafts,
+    submitted, returned and withdrawn alike), which needs a signed-in caller."""
+    if mine and viewer is None:
+        raise AuthError("Cần đăng nhập để xem sáng kiến của mình — sign in to list your own initiatives")
     unit_column: str | None = None
     unit_ids: tuple[str, ...] = ()
     if q is not None and not campaign_id:
@@ -286,6 +294,7 @@ async def list_initiatives(
     query = sql.InitiativeQuery(
         campaign_id=campaign_id, unit_column=unit_column, unit_ids=unit_ids, field=field, status=status,
         words=words, full_visible=full_records_visible(viewer), places=bool(unit_id or field),
+        own=own_initiatives(viewer) if mine and viewer is not None else None,
     )
     key = ctx.settings.cursor_key
     value = decode_cursor(cursor, key=key) if cursor else None
