@@ -76,7 +76,7 @@ async def test_batches_of_invalid_duplicate_present_and_new_rows_count_and_publi
          "message": "Tỷ lệ đóng góp phải là số, ví dụ 60 hoặc 33,33"},
         {"row": 14, "column": "", "message": "Trùng nội dung với dòng 3"},
         {"row": 18, "column": HEADER_OF["title"],
-         "message": "Không hợp lệ: Value should have at most 300 items after validation, not 301"},
+         "message": "Không được dài quá 300 ký tự"},
         {"row": 22, "column": "", "message": "Trùng nội dung với dòng 7"},
     ]
     assert (report["rows_total"], report["invalid"], report["already_present"], report["created"]) == (25, 5, 7, 13)

@@ -29,6 +29,7 @@ from services.submission.domain.initiative import (
 from services.submission.domain.text import fold, nfc
 from shared.events import AuthorCategory, derive_id
 from shared.union_tree import UnionTree
+from shared.validation_messages import message_vi
 
 T = TypeVar("T")
 
@@ -363,8 +364,9 @@ class RowParser:
             try:
                 content = InitiativeContent.model_validate(data)
             except ValidationError as exc:
-                for err in exc.errors():
-                    return ParsedRow(None, [(_header_for(err["loc"]), f"Không hợp lệ: {err['msg']}")])
+                for err in exc.errors():  # the row's first problem, said in Vietnamese as a 422 says it
+                    message = message_vi(err)
+                    return ParsedRow(None, [(_header_for(err["loc"]), message[:1].upper() + message[1:])])
                 raise
         if self.for_submission:
             for name in missing_for_submission(content):
