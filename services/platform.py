@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,21 @@ def _metrics_env(name: str, workers: int) -> dict[str, str]:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     return {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+
+
+LOCAL_PROXIES = "127.0.0.1/32,::1/128"
+
+
+def local_proxy_env(settings: Settings, environ: Mapping[str, str]) -> dict[str, str]:
+    """Loopback as the trusted proxy, unless the environment names one (an empty value included).
+
+    What reaches this one-machine runner from loopback with X-Forwarded-For is a local reverse proxy or the
+    simulator, which forwards each simulated client's address; believing them is what uvicorn did by default.
+    A deployment names its real proxies (compose, k8s); from anywhere else the header is ignored.
+    """
+    if "SANGKIEN_TRUSTED_PROXIES" in environ or settings.trusted_proxies:
+        return {}
+    return {"SANGKIEN_TRUSTED_PROXIES": LOCAL_PROXIES}
 
 
 def _check_servers(settings: Settings) -> bool:
@@ -291,7 +307,7 @@ def run_platform(*, tally_workers: int | None = None) -> int:
     console.print(f"  RabbitMQ topology declared (namespace '{settings.namespace}')")
 
     children = _children(settings, max(2, workers))
-    env = {**os.environ, **database_env}
+    env = {**os.environ, **database_env, **local_proxy_env(settings, os.environ)}
     env.setdefault("PYTHONUNBUFFERED", "1")
     stop_requested = False
 

@@ -79,3 +79,11 @@ def test_without_postgresql_the_platform_runs_on_sqlite_files_and_says_so(
     said = " ".join(capsys.readouterr().out.split())
     assert "PostgreSQL does not answer at 127.0.0.1:1/postgres" in said
     assert "SQLite files under var/" in said
+
+
+def test_the_local_runner_trusts_loopback_as_its_proxy_unless_told_otherwise() -> None:
+    from services.platform import LOCAL_PROXIES, local_proxy_env
+
+    assert local_proxy_env(Settings(env="test"), {}) == {"SANGKIEN_TRUSTED_PROXIES": LOCAL_PROXIES}
+    assert local_proxy_env(Settings(env="test"), {"SANGKIEN_TRUSTED_PROXIES": ""}) == {}  # explicitly none
+    assert local_proxy_env(Settings(env="test", trusted_proxies="10.0.0.0/8"), {}) == {}
