@@ -8,13 +8,13 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.submission.domain.text import Label, Name, fold
+from shared.events import CAMPAIGN_ID_PATTERN
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh has had no DST since 1975
 CAMPAIGN_2021 = "75k-2021"
 DEMO_CAMPAIGN = "demo"
 DEMO_TARGET = 10_000
 
-CAMPAIGN_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID_PATTERN)]
 FieldCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
 
